@@ -1,0 +1,55 @@
+# motcua — run `make help` for the list of targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MOTCUA := $(BIN)/motcua
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
+
+# Debian packages: WeasyPrint's text stack and a font with full Vietnamese coverage (run);
+# poppler for reading generated PDFs and Chromium for browser tests (test).
+DEB_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core
+DEB_TEST := $(DEB_RUN) poppler-utils
+
+.PHONY: help install run test test-fast lint format bench bench-quick clean deb-run deb-test
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its test tools
+
+deb-run: ## Install the Debian packages needed to serve (as root; prints the command otherwise)
+	@bash scripts/ensure-debian-packages.sh $(DEB_RUN)
+
+deb-test: ## Install the Debian packages the tests need
+	@bash scripts/ensure-debian-packages.sh $(DEB_TEST)
+
+run: deb-run install ## Migrate, load demo data and serve everything on http://127.0.0.1:8000
+	$(MOTCUA) migrate --noinput
+	$(MOTCUA) demo
+	$(MOTCUA) serve
+
+test: deb-test install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
+	MOTCUA_FAST_PASSWORD_HASHER=1 $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install ## ruff (lint + format check), mypy on the domain packages, missing-migration check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy motcua/core motcua/org motcua/catalogue motcua/deadlines
+	$(MOTCUA) makemigrations --check --dry-run
+
+format: install ## Reformat the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the virtualenv, local data and caches
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,19 @@
+"""The ``motcua`` console script: Django's management commands with our settings."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
+    # A developer's demo machine runs with DEBUG on unless told otherwise; production sets DEBUG=0.
+    os.environ.setdefault("DEBUG", "1")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
