@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "motcua.org",
     "motcua.catalogue",
     "motcua.deadlines",
+    "motcua.workflow",
+    "motcua.dossiers",
+    "motcua.indicators",
 ]
 
 MIDDLEWARE = [

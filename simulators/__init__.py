@@ -1,0 +1,1 @@
+"""Simulators of external systems, each its own process and store."""
