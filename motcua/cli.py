@@ -12,7 +12,11 @@ def main() -> None:
     os.environ.setdefault("DEBUG", "1")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    argv = list(sys.argv)
+    # Commands are documented with dashes (motcua import-units); Django names them after their module.
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+    execute_from_command_line(argv)
 
 
 if __name__ == "__main__":
