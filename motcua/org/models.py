@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.text import fold
 from motcua.deadlines.office_hours import OfficeHoursError, parse_office_hours
 
+from .validity import ValidityQuerySet, current_successor, is_valid_on
+
 # QCVN 102:2016 — V1V2V3.Z1Z2.Y1Y2.MX1X2, lowest level on the left, level-1 group last ("H56" a province,
 # "G15" a ministry). Example: 000.00.00.H56.
 AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
@@ -50,7 +52,31 @@ def validate_office_hours(value: str) -> None:
         ) from None
 
 
-class AdministrativeUnit(models.Model):
+class ValidityMixin:
+    """Validity and succession shared by units and agencies (conventions in ``org/validity.py``)."""
+
+    valid_from: models.DateField
+    valid_to: models.DateField
+
+    def is_valid_on(self, at=None) -> bool:
+        return is_valid_on(self, at)  # type: ignore[arg-type]
+
+    def current(self, at=None):
+        """This unit, or the successor that carries it on at ``at`` (today by default)."""
+        return current_successor(self, at)  # type: ignore[type-var]
+
+    def clean_validity(self) -> None:
+        errors = {}
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = _("Ngày hết hiệu lực phải sau hoặc bằng ngày bắt đầu hiệu lực.")
+        successor_id = getattr(self, "successor_id", None)
+        if successor_id is not None and successor_id == getattr(self, "pk", None):
+            errors["successor"] = _("Không thể chọn chính nó làm đơn vị kế thừa.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AdministrativeUnit(ValidityMixin, models.Model):
     """A province (2-digit code) or a commune, ward or special zone (5-digit code), Decision 19/2025."""
 
     class Kind(models.TextChoices):
@@ -85,6 +111,8 @@ class AdministrativeUnit(models.Model):
     )
     search_text = models.CharField(max_length=500, editable=False, db_index=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("đơn vị hành chính")
         verbose_name_plural = _("đơn vị hành chính")
@@ -98,9 +126,16 @@ class AdministrativeUnit(models.Model):
             raise ValidationError({"code": _("Mã tỉnh gồm 2 chữ số, mã xã gồm 5 chữ số.")})
         if len(self.code) == 5 and self.province_id is None:
             raise ValidationError({"province": _("Đơn vị cấp xã phải thuộc một tỉnh.")})
+        if len(self.code) == 2 and self.province_id is not None:
+            raise ValidationError({"province": _("Đơn vị cấp tỉnh không thuộc tỉnh nào.")})
+        self.clean_validity()
+
+    def compute_search_text(self) -> str:
+        # Also called by the bulk importer, which bypasses save().
+        return fold(f"{self.code} {self.full_name} {self.name_en}")
 
     def save(self, *args, **kwargs):
-        self.search_text = fold(f"{self.code} {self.full_name} {self.name_en}")
+        self.search_text = self.compute_search_text()
         super().save(*args, **kwargs)
 
     @property
@@ -108,7 +143,7 @@ class AdministrativeUnit(models.Model):
         return len(self.code) == 2
 
 
-class Agency(models.Model):
+class Agency(ValidityMixin, models.Model):
     """An agency or one of its internal units (a division/phòng), with its two official codes."""
 
     class Kind(models.TextChoices):
@@ -176,6 +211,8 @@ class Agency(models.Model):
     )
     search_text = models.CharField(max_length=500, editable=False, db_index=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("cơ quan, đơn vị")
         verbose_name_plural = _("cơ quan, đơn vị")
@@ -184,8 +221,14 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def compute_search_text(self) -> str:
+        return fold(f"{self.code} {self.electronic_id or ''} {self.name} {self.short_name}")
+
     def save(self, *args, **kwargs):
-        self.search_text = fold(f"{self.code} {self.electronic_id or ''} {self.name} {self.short_name}")
+        # Saved from scripts as well as forms: an empty identifier must be NULL, or the unique index would
+        # allow only one agency without one.
+        self.electronic_id = self.electronic_id or None
+        self.search_text = self.compute_search_text()
         super().save(*args, **kwargs)
 
     def effective_office_hours(self) -> str:
@@ -206,8 +249,23 @@ class Agency(models.Model):
         return chain
 
     def clean(self) -> None:
-        if self.parent_id and self.parent_id == self.pk:
-            raise ValidationError({"parent": _("Một cơ quan không thể là cấp trên của chính nó.")})
+        if self.parent_id is not None and self.pk is not None:
+            node = self.parent
+            for _depth in range(50):
+                if node is None:
+                    break
+                if node.pk == self.pk:
+                    raise ValidationError(
+                        {
+                            "parent": _(
+                                "Một cơ quan không thể là cấp trên của chính nó (trực tiếp hay gián tiếp)."
+                            )
+                        }
+                    )
+                node = node.parent
+        if self.kind == self.Kind.DIVISION and self.parent_id is None:
+            raise ValidationError({"parent": _("Phòng, ban phải thuộc một cơ quan.")})
+        self.clean_validity()
 
 
 class ReceptionPoint(models.Model):
@@ -292,6 +350,8 @@ class RoleAssignment(models.Model):
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("phân quyền cán bộ")
         verbose_name_plural = _("phân quyền cán bộ")
@@ -306,4 +366,8 @@ class RoleAssignment(models.Model):
         if self.role == Role.ONE_STOP and self.reception_point_id is None:
             raise ValidationError(
                 {"reception_point": _("Cán bộ một cửa phải gắn với một bộ phận tiếp nhận.")}
+            )
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError(
+                {"valid_to": _("Ngày hết hiệu lực phải sau hoặc bằng ngày bắt đầu hiệu lực.")}
             )
