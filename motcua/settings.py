@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "motcua.workflow",
     "motcua.dossiers",
     "motcua.indicators",
+    # The national-platforms simulator: its own process and its own store (DATABASES["national_portal"]).
+    "simulators.national_portal",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +120,28 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
 else:
     raise ImproperlyConfigured("DATABASE_URL must point to SQLite or PostgreSQL.")
 DATABASES = {"default": _db}
+# The national-platforms simulator keeps what it receives in a store of its own, like the real portal:
+# comparing the two stores is how the sync is checked, so they must never share tables.
+try:
+    _sim_db = dj_database_url.parse(
+        env_str("MOTCUA_SIM_DATABASE_URL", f"sqlite:///{VAR_DIR / 'national_portal_sim.sqlite3'}")
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured(f"MOTCUA_SIM_DATABASE_URL is not understood: {exc}") from None
+if _sim_db["ENGINE"] == "django.db.backends.sqlite3":
+    Path(_sim_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    _sim_db["OPTIONS"] = {  # same reasons as for the default database above
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    _sim_db["CONN_MAX_AGE"] = 0
+elif _sim_db["ENGINE"] == "django.db.backends.postgresql":
+    _sim_db["CONN_HEALTH_CHECKS"] = True
+else:
+    raise ImproperlyConfigured("MOTCUA_SIM_DATABASE_URL must point to SQLite or PostgreSQL.")
+DATABASES["national_portal"] = _sim_db
+DATABASE_ROUTERS = ["simulators.national_portal.router.NationalPortalRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
 
