@@ -1,0 +1,1 @@
+"""Input files typed from the specification (indicators.md), used by the tests and the docs."""
