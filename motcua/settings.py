@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "motcua.workflow",
     "motcua.dossiers",
     "motcua.indicators",
+    "motcua.api",
     # The national-platforms simulator: its own process and its own store (DATABASES["national_portal"]).
     "simulators.national_portal",
 ]
@@ -200,6 +201,12 @@ MOTCUA_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 # Same-day procedures: received before this time → due at closing the same day (rules.md §4).
 MOTCUA_SAME_DAY_CUTOFF = env_str("MOTCUA_SAME_DAY_CUTOFF", "15:00")
 MOTCUA_DEFAULT_OFFICE_HOURS = env_str("MOTCUA_DEFAULT_OFFICE_HOURS", "08:00-12:00,13:00-17:00")
+# National channel code for dossiers submitted through VNeID: not published yet (rules.md §6), so a setting.
+MOTCUA_VNEID_CHANNEL_CODE = env_int("MOTCUA_VNEID_CHANNEL_CODE", 2, minimum=1)
+# MaCSDL of the population database in DSKetNoiCSDL ("7" in practice; configurable).
+MOTCUA_POPULATION_DB_CODE = env_str("MOTCUA_POPULATION_DB_CODE", "7")
+# At most this many supplementation requests per dossier (the index counts more than one as late).
+MOTCUA_MAX_SUPPLEMENT_REQUESTS = env_int("MOTCUA_MAX_SUPPLEMENT_REQUESTS", 1, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from motcua.api.urls import api
+
 admin.site.site_header = "motcua — Quản trị hệ thống"
 admin.site.site_title = "motcua"
 admin.site.index_title = "Quản trị danh mục, tổ chức và lịch làm việc"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
