@@ -495,6 +495,19 @@ class IndexInput(models.Model):
         return scoring.Figure(numerator=self.numerator or 0, denominator=self.denominator or 0, source=origin)
 
 
+def input_figures(
+    agency, period_start: dt.date, period_end: dt.date, synchronised: int | None = None
+) -> dict[str, scoring.Figure]:
+    """The scorer's figures for the inputs stored for exactly this unit and period (item → Figure).
+
+    ``synchronised`` is the system's own count of dossiers synchronised to the portal (1.4's numerator).
+    Items with no stored input are simply absent: the caller decides whether that is an error.
+    """
+    period = scoring.period_kind(period_start, period_end)
+    rows = IndexInput.objects.filter(agency=agency, period_start=period_start, period_end=period_end)
+    return {row.item_number: row.to_figure(synchronised=synchronised, period=period) for row in rows}
+
+
 def input_items(on: dt.date) -> set[str] | None:
     """Numbers of the items fed by inputs in the definition in force on ``on`` (None: no definition)."""
     definition = IndexDefinition.objects.in_force(on)

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from motcua.indicators import scoring
 from motcua.indicators.imports import ImportFileError, import_inputs, import_official_scores
-from motcua.indicators.models import IndexInput, InputSource, OfficialScore
+from motcua.indicators.models import IndexInput, InputSource, OfficialScore, input_figures
 from motcua.indicators.tests.worked_example import DEFINITION, worked_figures
 from motcua.org.models import Agency
 
@@ -64,12 +64,10 @@ def test_it_imports_a_quarter_of_inputs_from_json_with_their_origin(tmp_path, co
 
 def test_imported_inputs_score_like_the_worked_example(tmp_path, commune):
     import_inputs(write(tmp_path, "q1.json", good_records()))
-    figures = worked_figures()
-    for row in IndexInput.objects.filter(agency=commune):
-        # 1.4's numerator is the system's own count of synchronised dossiers
-        synchronised = 950 if row.item_number == "1.4" else None
-        figures[row.item_number] = row.to_figure(synchronised=synchronised, period=scoring.PeriodKind.QUARTER)
-    result = scoring.score(DEFINITION, figures)
+    # 1.4's numerator is the system's own count of synchronised dossiers
+    stored = input_figures(commune, dt.date(2026, 1, 1), dt.date(2026, 3, 31), synchronised=950)
+    assert set(stored) == {"1.1", "1.2", "1.3", "1.4", "5.1", "5.2"}
+    result = scoring.score(DEFINITION, {**worked_figures(), **stored})
     assert result.total == Decimal("76.64")
     assert result.item("1.1").source == "Nhập từ tệp: CSDL TTHC"
 
@@ -81,10 +79,11 @@ def test_it_imports_csv_with_a_bom_dd_mm_yyyy_dates_and_the_electronic_id(tmp_pa
         "H56.31.02,01/01/2026,31/03/2026,1.4,,0,0,4000\n"
     )
     assert import_inputs(write(tmp_path, "q1.csv", csv_text)).created == 2
-    row = IndexInput.objects.get(item_number="1.4")
-    assert row.previous_year_total == 4000
-    figure = row.to_figure(synchronised=500, period=scoring.PeriodKind.QUARTER)
-    assert figure.fallback_denominator == 1000
+    assert IndexInput.objects.get(item_number="1.4").previous_year_total == 4000
+    figure = input_figures(commune, dt.date(2026, 1, 1), dt.date(2026, 3, 31), synchronised=500)["1.4"]
+    assert figure.fallback_denominator == 1000  # a quarter of last year's 4,000
+    result = scoring.score(DEFINITION, {**worked_figures(), "1.4": figure})
+    assert result.item("1.4").score == Decimal("3.00")
 
 
 def test_one_bad_record_writes_nothing_and_names_the_file_line_and_reason(tmp_path, commune):

@@ -407,6 +407,11 @@ def test_a_rank_is_one_plus_the_number_of_strictly_higher_totals(totals):
 # --- Definition consistency and views ------------------------------------------------------------------
 
 
+def test_scoring_a_threshold_item_that_lacks_its_threshold_is_an_error_not_a_crash():
+    with pytest.raises(FiguresError, match="không có ngưỡng"):
+        item_score(one_item_definition("6", ScoringKind.THRESHOLD, None), 1, 2)
+
+
 def test_a_definition_whose_items_do_not_add_up_to_the_group_maximum_is_reported():
     broken = one_item_definition("6")
     broken = scoring.Definition(
