@@ -43,9 +43,11 @@ def computed_calendar() -> ComputedCalendar:
     return ComputedCalendar(days_off, workdays, package_version=holidays.__version__)
 
 
+@lru_cache(maxsize=1)
+def _lunar_new_years() -> dict[int, date]:
+    return {day.year: day for day, name in computed_calendar().days_off.items() if name == "Tết Nguyên Đán"}
+
+
 def lunar_new_year(year: int) -> date | None:
     """Tết Nguyên Đán (1st day of the 1st lunar month) on the Vietnamese calendar, from the package."""
-    for day, name in computed_calendar().days_off.items():
-        if day.year == year and name == "Tết Nguyên Đán":
-            return day
-    return None
+    return _lunar_new_years().get(year)
