@@ -27,7 +27,9 @@ class NationalPortalRouter:
             return False
         return None
 
-    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool | None:
+    def allow_migrate(
+        self, db: str, app_label: str, model_name: str | None = None, **hints: Any
+    ) -> bool | None:
         if app_label == APP_LABEL:
             return db == DB_ALIAS
         if db == DB_ALIAS:

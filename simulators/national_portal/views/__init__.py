@@ -1,0 +1,1 @@
+"""Views of the simulator, one module per national service (see urls.py)."""
