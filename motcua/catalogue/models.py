@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.text import fold
 from motcua.deadlines.units import DurationUnit
 
+from .locking import LockedByVersionMixin, VersionLockedError, assert_version_editable
+
 PROCEDURE_CODE_RE = re.compile(r"^\d\.\d{6}$")
 RESULT_CODE_RE = re.compile(r"^KQ\.[GH]\d{2}\.\d{6}$")
 
@@ -42,6 +44,7 @@ class Level(models.TextChoices):
     MINISTRY = "ministry", _("Cấp bộ")
     PROVINCE = "province", _("Cấp tỉnh")
     COMMUNE = "commune", _("Cấp xã")
+    OTHER = "other", _("Cơ quan khác")  # the national catalogue's fourth level (courts, sector bodies)
 
 
 class Subject(models.TextChoices):
@@ -185,8 +188,31 @@ class ProcedureVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.number} ({self.get_status_display()})"
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
-class LegalBasis(models.Model):
+    # Only versions.py changes status: it opens this door for the fields a transition may touch.
+    _transition_fields: frozenset[str] = frozenset()
+
+    def save(self, *args, **kwargs):
+        assert_version_editable(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if stored is not None and stored != self.Status.DRAFT:
+            raise VersionLockedError(
+                _(
+                    "Không thể xoá phiên bản %(version)s: chỉ xoá được dự thảo; phiên bản đã công bố "
+                    "hoặc hết hiệu lực được giữ nguyên để các hồ sơ đã tiếp nhận tra cứu."
+                ),
+                params={"version": f"{self.procedure.code} v{self.number}"},
+            )
+        return super().delete(*args, **kwargs)
+
+
+class LegalBasis(LockedByVersionMixin, models.Model):
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="legal_bases")
     order = models.PositiveIntegerField(default=0)
     number = models.CharField(_("số hiệu"), max_length=100, blank=True)
@@ -201,13 +227,16 @@ class LegalBasis(models.Model):
         return self.number or self.title[:80]
 
 
-class ResultDocument(models.Model):
+class ResultDocument(LockedByVersionMixin, models.Model):
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="results")
     order = models.PositiveIntegerField(default=0)
     name = models.TextField(_("tên kết quả"))
     result_code = models.CharField(
         _("mã kết quả"), max_length=20, blank=True, validators=[validate_result_code]
     )
+    # The code exactly as the source published it, even when it is not a valid result code
+    # ("000.00.00.G04-KQ0174"): kept so that it can be corrected, never silently dropped.
+    raw_code = models.CharField(_("mã kết quả (nguyên văn)"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("kết quả giải quyết")
@@ -218,7 +247,7 @@ class ResultDocument(models.Model):
         return self.name[:100]
 
 
-class Component(models.Model):
+class Component(LockedByVersionMixin, models.Model):
     """Thành phần hồ sơ — one document the applicant supplies."""
 
     class Form(models.TextChoices):
@@ -252,7 +281,7 @@ class Component(models.Model):
         return self.name[:100]
 
 
-class ChannelOption(models.Model):
+class ChannelOption(LockedByVersionMixin, models.Model):
     """How a procedure can be carried out through one channel: its own legal duration and fees."""
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="channels")
@@ -282,8 +311,15 @@ class ChannelOption(models.Model):
         )
 
 
-class Fee(models.Model):
+class Fee(LockedByVersionMixin, models.Model):
+    class Kind(models.TextChoices):
+        CHARGED = "charged", _("Mức thu")
+        # An amount written in the fee note or description (a reduced rate for a period, a rate per case):
+        # shown to officers, never charged automatically.
+        MENTIONED = "mentioned", _("Mức nêu trong ghi chú")
+
     channel_option = models.ForeignKey(ChannelOption, on_delete=models.CASCADE, related_name="fees")
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.CHARGED)
     code = models.CharField(_("mã phí, lệ phí"), max_length=50, blank=True)
     name = models.CharField(_("tên phí, lệ phí"), max_length=500)
     amount = models.BigIntegerField(_("số tiền (đồng)"), null=True, blank=True)
@@ -298,3 +334,91 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.amount if self.amount is not None else self.text}"
+
+    def version_id_from(self, values):
+        channel_id = values.get("channel_option_id")
+        return ChannelOption.objects.filter(pk=channel_id).values_list("version_id", flat=True).first()
+
+
+class ImportRun(models.Model):
+    """One run of ``motcua import-procedures``: what was read, with what options, and the totals."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Đang chạy")
+        FINISHED = "finished", _("Hoàn tất")
+        FAILED = "failed", _("Lỗi")
+
+    source = models.CharField(_("nguồn"), max_length=1000)
+    publish = models.BooleanField(_("công bố ngay"), default=False)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("bắt đầu"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("tổng số bản ghi"), default=0)
+    ok = models.PositiveIntegerField(_("nhập đầy đủ"), default=0)
+    partial = models.PositiveIntegerField(_("nhập một phần"), default=0)
+    rejected = models.PositiveIntegerField(_("bị từ chối"), default=0)
+    unchanged = models.PositiveIntegerField(_("không thay đổi"), default=0)
+    message = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("lần nhập danh mục")
+        verbose_name_plural = _("các lần nhập danh mục")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%d/%m/%Y %H:%M} — {self.source}"
+
+    def summary(self) -> str:
+        return (
+            f"{self.total} bản ghi: {self.ok} đầy đủ, {self.partial} một phần, "
+            f"{self.unchanged} không thay đổi, {self.rejected} bị từ chối"
+        )
+
+
+class ImportRecord(models.Model):
+    """What happened to one source record, with what could not be understood kept visible."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("Nhập đầy đủ")
+        PARTIAL = "partial", _("Nhập một phần")
+        REJECTED = "rejected", _("Bị từ chối")
+        UNCHANGED = "unchanged", _("Không thay đổi")
+
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.CASCADE, related_name="records", verbose_name=_("lần nhập")
+    )
+    source_file = models.CharField(_("tệp nguồn"), max_length=1000)
+    line = models.PositiveIntegerField(_("dòng"), null=True, blank=True)
+    record_index = models.PositiveIntegerField(_("bản ghi thứ"), null=True, blank=True)
+    code = models.CharField(_("mã thủ tục"), max_length=40, blank=True, db_index=True)
+    status = models.CharField(_("kết quả"), max_length=10, choices=Status.choices)
+    action = models.CharField(_("thao tác"), max_length=20, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    unparsed_fields = models.JSONField(_("trường chưa phân tích được"), default=list, blank=True)
+    unparsed = models.JSONField(_("nội dung chưa phân tích được"), default=dict, blank=True)
+    warnings = models.JSONField(_("cảnh báo"), default=list, blank=True)
+    source_hash = models.CharField(max_length=64, blank=True)
+    version = models.ForeignKey(
+        ProcedureVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_records",
+        verbose_name=_("phiên bản"),
+    )
+
+    class Meta:
+        verbose_name = _("bản ghi đã nhập")
+        verbose_name_plural = _("các bản ghi đã nhập")
+        ordering = ["run", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code or '?'} ({self.get_status_display()}) — {self.where}"
+
+    @property
+    def where(self) -> str:
+        if self.line:
+            return f"{self.source_file}, dòng {self.line}"
+        if self.record_index:
+            return f"{self.source_file}, bản ghi {self.record_index}"
+        return self.source_file
