@@ -6,6 +6,8 @@ column where the model has one, otherwise by folding the few rows of small table
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -67,7 +69,7 @@ class ValidityFilter(admin.SimpleListFilter):
         return queryset
 
 
-VALIDITY_FIELDSET = (
+VALIDITY_FIELDSET: Any = (
     _("Hiệu lực và kế thừa"),
     {"fields": ["valid_from", "valid_to", "successor", "predecessors"]},
 )
@@ -110,8 +112,8 @@ class DivisionInline(admin.TabularInline):
     model = Agency
     fk_name = "parent"
     extra = 0
-    fields = ["code", "name", "kind", "valid_to"]
-    readonly_fields = fields
+    fields = ("code", "name", "kind", "valid_to")
+    readonly_fields = ("code", "name", "kind", "valid_to")
     show_change_link = True
     can_delete = False
     verbose_name = _("đơn vị trực thuộc")
