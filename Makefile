@@ -8,12 +8,12 @@ BIN := $(VENV)/bin
 MOTCUA := $(BIN)/motcua
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 
-# Debian packages: WeasyPrint's text stack and a font with full Vietnamese coverage (run);
-# poppler for reading generated PDFs and Chromium for browser tests (test).
-DEB_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core
+# Debian packages: venv support (a fresh Debian has python3 without it), WeasyPrint's text stack and a font
+# with full Vietnamese coverage (run); poppler for reading generated PDFs and Chromium for browser tests (test).
+DEB_RUN := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core
 DEB_TEST := $(DEB_RUN) poppler-utils
 
-.PHONY: help install run test test-fast lint format bench bench-quick clean deb-run deb-test
+.PHONY: help install run serve test test-fast lint format bench bench-quick clean deb-run deb-test
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -36,7 +36,11 @@ deb-test: ## Install the Debian packages the tests need
 run: deb-run install ## Migrate, load demo data and serve everything on http://127.0.0.1:8000
 	$(MOTCUA) migrate --noinput
 	$(MOTCUA) demo
-	$(MOTCUA) serve
+	$(MOTCUA) serve $(SERVE_ARGS)
+
+serve: deb-run install ## Migrate and serve without touching the demo data (SERVE_ARGS="--port 8001")
+	$(MOTCUA) migrate --noinput
+	$(MOTCUA) serve $(SERVE_ARGS)
 
 test: deb-test install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
 	MOTCUA_FAST_PASSWORD_HASHER=1 $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
