@@ -370,14 +370,52 @@ def _infer_unit(row: ChannelRow, context: str) -> Duration | None:
     for source in (row.description, row.note, context):
         for candidate in durations_in(source):
             if candidate.value == value:
-                return Duration(value, candidate.unit, row.duration.text)
+                return candidate
     return None
 
 
-def parse_channels(text: str, context: str = "") -> Parsed[ChannelSpec]:
+def _complete_duration(row: ChannelRow, context: str, only_in_steps: Duration | None, result: Parsed) -> None:
+    """Give a row whose time cell has no unit (or no value) the duration stated elsewhere, saying where."""
+    label = next(k for k, v in CHANNEL_LABELS.items() if v == row.channel)
+    stated = {d.key(): d for d in durations_in(row.description)}
+    only_stated = next(iter(stated.values())) if len(stated) == 1 else None
+    if row.duration.value is not None and not row.duration.unit:
+        inferred = _infer_unit(row, context)
+        source = "số cùng giá trị trong trang"
+        if inferred is None and only_stated is not None:
+            # The number is a placeholder ("1") and the description states the one real time limit.
+            inferred, source = only_stated, "mô tả"
+        if inferred is None and only_in_steps is not None:
+            inferred, source = only_in_steps, "trình tự thực hiện"
+        if inferred is None:
+            result.problems.append(f"{label}: thời hạn '{row.duration.text}' không ghi đơn vị.")
+            return
+        row.duration = Duration(inferred.value, inferred.unit, row.duration.text)
+        result.problems.append(
+            f"{label}: thời hạn '{row.duration.text}' không ghi đơn vị; lấy '{inferred.text}' từ {source} "
+            "— cần kiểm tra."
+        )
+    elif row.duration.text == NO_INFO:
+        if not stated and _NO_LIMIT_STATED_RE.search(row.description):
+            row.duration = Duration(None, NO_LIMIT, NO_INFO)
+            result.warnings.append(f"{label}: mô tả nêu không quy định thời hạn giải quyết.")
+            return
+        found, source = (only_stated, "mô tả") if only_stated else (only_in_steps, "trình tự thực hiện")
+        if stated and not only_stated:
+            return  # the description states several limits (several cases or steps): none is the total
+        if found is not None:
+            row.duration = Duration(found.value, found.unit, NO_INFO)
+            result.problems.append(
+                f"{label}: cột thời hạn để trống; lấy '{found.text}' từ {source} — cần kiểm tra."
+            )
+
+
+def parse_channels(text: str, context: str = "", steps_text: str = "") -> Parsed[ChannelSpec]:
     """``cach_thuc_thuc_hien`` → one ChannelSpec per channel (duration, its original text, fees).
 
-    ``context`` (the page text) is where a unit-less duration looks for the same number with its unit."""
+    ``context`` (the page text) is where a unit-less duration looks for the same number with its unit;
+    ``steps_text`` (trình tự thực hiện) is used when it states exactly one time limit and the cell has none.
+    Every duration taken from elsewhere than its cell is reported as a problem, for review."""
     result: Parsed[ChannelSpec] = Parsed()
     text = clean(text)
     if is_blank(text):
@@ -400,34 +438,11 @@ def parse_channels(text: str, context: str = "") -> Parsed[ChannelSpec]:
             _parse_row(CHANNEL_LABELS[m.group(0)], body[m.end() : end], result.problems, result.warnings)
         )
 
+    # The steps text states the time limit once in many records whose table cell lost it.
+    in_steps = {d.key(): d for d in durations_in(steps_text)}
+    only_in_steps = next(iter(in_steps.values())) if len(in_steps) == 1 else None
     for row in rows:
-        label = next(k for k, v in CHANNEL_LABELS.items() if v == row.channel)
-        if row.duration.value is not None and not row.duration.unit:
-            inferred = _infer_unit(row, context)
-            stated = {d.key(): d for d in durations_in(row.description)}
-            if inferred is None and len(stated) == 1:
-                # The number is a placeholder ("1") and the description states the one real time limit.
-                only = next(iter(stated.values()))
-                inferred = Duration(only.value, only.unit, row.duration.text)
-            if inferred:
-                row.duration = inferred
-                result.problems.append(
-                    f"{label}: thời hạn '{inferred.text}' không ghi đơn vị; suy ra "
-                    f"'{inferred.value} {inferred.unit}' từ mô tả — cần kiểm tra."
-                )
-            else:
-                result.problems.append(f"{label}: thời hạn '{row.duration.text}' không ghi đơn vị.")
-        elif row.duration.text == NO_INFO:
-            stated = {d.key(): d for d in durations_in(row.description)}
-            if not stated and _NO_LIMIT_STATED_RE.search(row.description):
-                row.duration = Duration(None, NO_LIMIT, NO_INFO)
-                result.warnings.append(f"{label}: mô tả nêu không quy định thời hạn giải quyết.")
-            elif len(stated) == 1:
-                only = next(iter(stated.values()))
-                row.duration = Duration(only.value, only.unit, NO_INFO)
-                result.problems.append(
-                    f"{label}: cột thời hạn để trống; lấy '{only.text}' từ mô tả — cần kiểm tra."
-                )
+        _complete_duration(row, context, only_in_steps, result)
 
     by_channel: dict[str, list[ChannelRow]] = {}
     for row in rows:
@@ -853,7 +868,9 @@ def parse_national_record(raw: Mapping[str, Any]) -> ProcedureSpec:
     spec.subjects = take("doi_tuong_thuc_hien", parse_subjects(raw.get("doi_tuong_thuc_hien", "")))
     spec.channels = take(
         "cach_thuc_thuc_hien",
-        parse_channels(raw.get("cach_thuc_thuc_hien", ""), clean(raw.get("raw_text")) or spec.steps_text),
+        parse_channels(
+            raw.get("cach_thuc_thuc_hien", ""), clean(raw.get("raw_text")) or spec.steps_text, spec.steps_text
+        ),
     )
     spec.components = take("thanh_phan_ho_so", parse_components(raw.get("thanh_phan_ho_so", "")))
     spec.legal_bases = take("can_cu_phap_ly", parse_legal_bases(raw.get("can_cu_phap_ly", "")))
