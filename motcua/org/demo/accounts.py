@@ -118,11 +118,14 @@ CITIZEN_LABEL = "Công dân (không có vai trò cán bộ)"
 
 
 def unit_label(agency: Agency) -> str:
-    """A division's name alone is ambiguous ("Phòng Hành chính tư pháp" of which Sở?): add its agency."""
+    """A division's name alone is ambiguous ("Phòng Hành chính tư pháp" of which Sở?): add its agency.
+
+    Divisions of a People's Committee already carry the province or commune in their name.
+    """
     if (
         agency.kind == Agency.Kind.DIVISION
         and agency.parent is not None
-        and agency.parent.kind != Agency.Kind.COMMUNE
+        and agency.parent.kind not in (Agency.Kind.PROVINCE, Agency.Kind.COMMUNE)
     ):
         return f"{agency.name}, {agency.parent.short_name or agency.parent.name}"
     return agency.name
@@ -196,15 +199,11 @@ def demo_accounts() -> list[AccountRow]:
     for spec in STAFF:
         if spec["username"] not in users:
             continue
-        assignments = RoleAssignment.objects.filter(user=users[spec["username"]]).select_related("agency")
-        for a in assignments.order_by("id"):
+        user = users[spec["username"]]
+        assignments = RoleAssignment.objects.filter(user=user).select_related("agency__parent").order_by("id")
+        for a in assignments:
             rows.append(
-                AccountRow(
-                    spec["username"],
-                    users[spec["username"]].get_full_name(),
-                    a.get_role_display(),
-                    a.agency.name,
-                )
+                AccountRow(user.username, user.get_full_name(), a.get_role_display(), unit_label(a.agency))
             )
     for spec in CITIZENS:
         if spec["username"] in users:

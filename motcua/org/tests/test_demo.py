@@ -86,6 +86,15 @@ def test_it_prints_the_accounts_and_the_password(loaded):
         assert username in loaded
 
 
+def test_serve_shows_the_same_account_table_as_the_demo(loaded):
+    from motcua.org.serve import demo_accounts_banner
+
+    banner = demo_accounts_banner()
+    table = banner.split("\n", 2)[2]
+    assert table in loaded
+    assert "Phòng Hành chính tư pháp, Sở Tư pháp" in table
+
+
 def test_the_administrator_is_staff_and_superuser_and_no_one_else_is(loaded):
     admins = User.objects.filter(is_staff=True)
     assert [u.username for u in admins] == ["quantri"]
