@@ -27,7 +27,6 @@ class Command(BaseCommand):
         "Chạy toàn bộ hệ thống: ứng dụng web (gunicorn) và tiến trình xử lý nền, cùng khởi động và cùng "
         "dừng (Ctrl-C)."
     )
-    requires_system_checks = []  # the children run the checks; failing here would hide which one failed
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
