@@ -141,6 +141,8 @@ elif _sim_db["ENGINE"] == "django.db.backends.postgresql":
     _sim_db["CONN_HEALTH_CHECKS"] = True
 else:
     raise ImproperlyConfigured("MOTCUA_SIM_DATABASE_URL must point to SQLite or PostgreSQL.")
+# Its test database can be created on its own (the simulator's tests need nothing from "default").
+_sim_db["TEST"] = {"DEPENDENCIES": []}
 DATABASES["national_portal"] = _sim_db
 DATABASE_ROUTERS = ["simulators.national_portal.router.NationalPortalRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -116,10 +116,16 @@ def unauthorized() -> JsonResponse:
 # --- The decorator --------------------------------------------------------------------------------
 
 
+def injected(response: HttpResponse) -> HttpResponse:
+    """Mark an injected failure so Django does not log it as a server error of the simulator itself."""
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
 def drop_response(kind: str, hold_ms: int = 0) -> HttpResponse:
     response = HttpResponse(status=DROP_STATUS, reason="Simulated connection drop")
     response[DROP_HEADER] = f"{kind};hold_ms={hold_ms}"
-    return response
+    return injected(response)
 
 
 def national_api(*methods: str, bearer: bool = True) -> Callable[[Callable[..., HttpResponse]], Any]:
@@ -141,20 +147,24 @@ def national_api(*methods: str, bearer: bool = True) -> Callable[[Callable[..., 
             decision = faults.decide(faults.current())
             if decision.outcome == "down":
                 counters.bump(fault_down=1)
-                return json_response(
-                    problem("Hệ thống đang tạm dừng (mô phỏng)", code="-99"),
-                    503,
-                    Retry_After=str(decision.retry_after_s),
+                return injected(
+                    json_response(
+                        problem("Hệ thống đang tạm dừng (mô phỏng)", code="-99"),
+                        503,
+                        Retry_After=str(decision.retry_after_s),
+                    )
                 )
             if decision.outcome == "error":
                 counters.bump(fault_error=1)
-                return json_response(problem("Lỗi máy chủ (mô phỏng)", code="-99"), decision.status)
+                return injected(json_response(problem("Lỗi máy chủ (mô phỏng)", code="-99"), decision.status))
             if decision.outcome == "rate_limit":
                 counters.bump(fault_rate_limit=1)
-                return json_response(
-                    problem("Vượt giới hạn số yêu cầu (mô phỏng)", code="-98"),
-                    429,
-                    Retry_After=str(decision.retry_after_s),
+                return injected(
+                    json_response(
+                        problem("Vượt giới hạn số yêu cầu (mô phỏng)", code="-98"),
+                        429,
+                        Retry_After=str(decision.retry_after_s),
+                    )
                 )
             if decision.outcome == "reset":
                 counters.bump(fault_reset=1)

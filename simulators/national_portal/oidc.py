@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from authlib.integrations.django_oauth2 import AuthorizationServer, BearerTokenValidator, ResourceProtector
-from authlib.oauth2.rfc6749 import InvalidRequestError, grants
+from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
@@ -81,26 +81,36 @@ def claims_for(citizen: Citizen) -> dict[str, Any]:
 
 
 class S256Only(CodeChallenge):
-    """PKCE required for every client (confidential ones too), and only the S256 method."""
+    """PKCE required for every client (confidential ones too), and only the S256 method.
+
+    OAuth error descriptions must be ASCII (RFC 6749 §5.2), hence English messages here.
+    """
 
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
 
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
         data = grant.request.payload.data
         if not data.get("code_challenge"):
-            raise InvalidRequestError("Thiếu code_challenge: PKCE (S256) là bắt buộc")
+            raise InvalidRequestError("PKCE is required: missing code_challenge")
         if data.get("code_challenge_method") != "S256":
-            raise InvalidRequestError("code_challenge_method phải là S256")
+            raise InvalidRequestError("code_challenge_method must be S256")
         super().validate_code_challenge(grant, redirect_uri)
 
     def validate_code_verifier(self, grant: Any, result: Any) -> None:
         if not grant.request.form.get("code_verifier"):
-            raise InvalidRequestError("Thiếu code_verifier")
+            raise InvalidRequestError("Missing code_verifier")
         super().validate_code_verifier(grant, result)
 
 
 class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def validate_authorization_request(self) -> str:
+        redirect_uri = super().validate_authorization_request()
+        # A sign-in provider only: a request that does not ask for an identity is a client bug.
+        if "openid" not in (self.request.scope or "").split():
+            raise InvalidScopeError("The openid scope is required", redirect_uri=redirect_uri)
+        return redirect_uri
 
     def save_authorization_code(self, code: str, request: Any) -> OidcAuthorizationCode:
         data = request.payload.data

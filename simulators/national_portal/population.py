@@ -200,8 +200,8 @@ class _Generator:
                 mother_key = spouse.key
         else:
             head.marital = rng.choice(["Chưa kết hôn", "Ly hôn", "Góa"]) if head_age > 30 else "Chưa kết hôn"
-        # Children are born when their mother (or the head, for a father alone) was 19–40.
-        parent_born = min(p.born for p in members if p.sex == "Nữ") if mother_key else head.born
+        # Children are born when their younger parent was 19–40, so both parents are adults at the birth.
+        parent_born = max(p.born for p in members)
         for _ in range(rng.choices([0, 1, 2, 3], weights=[20, 30, 35, 15])[0]):
             child_age = REFERENCE_DATE.year - parent_born.year - rng.randint(19, 40)
             if child_age < 0:

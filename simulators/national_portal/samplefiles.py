@@ -7,15 +7,16 @@ dossiers is not slowed by a PDF engine, while the HTTT's "type by content" check
 from __future__ import annotations
 
 import struct
+import unicodedata
 import zlib
-
-from simulators.national_portal.population import fold
 
 
 def _pdf_text(text: str) -> str:
-    # The standard Helvetica font has no Vietnamese glyphs: write the text without marks.
-    ascii_text = " ".join(fold(word) or word for word in text.split()) if text else ""
-    return ascii_text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")[:120]
+    # The standard Helvetica font has no Vietnamese glyphs: write the text without marks (đ → d).
+    text = text.replace("đ", "d").replace("Đ", "D")
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    ascii_text = "".join(c if 32 <= ord(c) < 127 else "?" for c in bare)[:120]
+    return ascii_text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
 def tiny_pdf(title: str) -> bytes:

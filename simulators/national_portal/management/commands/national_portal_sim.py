@@ -39,7 +39,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
-        call_command("migrate", database=DB_ALIAS, interactive=False, verbosity=0)
+        # Only the simulator's own migrations: nothing else lives in its store (see router.py).
+        call_command("migrate", "national_portal", database=DB_ALIAS, interactive=False, verbosity=0)
         size = options["population"] or conf.population_size()
         seed = options["seed"] if options["seed"] is not None else conf.population_seed()
         try:
@@ -57,6 +58,9 @@ class Command(BaseCommand):
         bound = server.server_address[1]
         # The issuer, payment pages and links must name the port actually bound (e.g. --port 0 in tests).
         os.environ.setdefault("MOTCUA_SIM_PUBLIC_URL", f"http://{host}:{bound}")
+        # A test identity provider over plain http, also when reached by a name other than loopback. Set in
+        # this process only: the HTTT's own OIDC client must keep insisting on https.
+        os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
         oidc.ensure_client()
         oidc.signing_key()
         self.stdout.write(f"Mô phỏng nền tảng quốc gia đang chạy tại http://{host}:{bound}/ (Ctrl+C để dừng)")
