@@ -165,12 +165,12 @@ STORAGE_BACKEND = env_choice("MOTCUA_STORAGE", "local", ("local", "s3"))
 MEDIA_ROOT = Path(env_str("MOTCUA_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even before collectstatic has run
+# Also serve straight from the apps' static folders, so a first start or a test needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [p for p in [BASE_DIR / "node_modules"] if p.exists()]
-if STATIC_ROOT.exists():
-    _static_backend = "whitenoise.storage.CompressedStaticFilesStorage"
-else:
-    _static_backend = "django.contrib.staticfiles.storage.StaticFilesStorage"
+_static_backend = "whitenoise.storage.CompressedStaticFilesStorage"
 if STORAGE_BACKEND == "s3":
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -8,10 +8,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from motcua.dossiers import commands, queries
 from motcua.dossiers.errors import NotFound
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.params import ReceiveIn
 from motcua.workflow.vocabulary import State
 
 from .auth import STAFF_AUTH
@@ -105,9 +107,9 @@ def _ip(request) -> str | None:
 
 
 @router.post("/dossiers", response={201: DossierDetailOut, **ERRORS}, summary="Tiếp nhận hồ sơ")
-def receive(request, payload: dict):
-    dossier = commands.receive_new(request.user, payload, ip=_ip(request))
-    return 201, detail(_get(request, dossier.code), request.user)
+def receive(request, payload: ReceiveIn):
+    dossier = commands.receive_new(request.user, payload.model_dump(mode="json"), ip=_ip(request))
+    return Status(201, detail(_get(request, dossier.code), request.user))
 
 
 class ListFilters(Schema):

@@ -7,6 +7,16 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from motcua.dossiers.errors import DossierError
 
+
+def _field_loc(loc) -> list:
+    loc = list(loc)
+    if loc and loc[0] == "body":
+        loc = loc[2:] if len(loc) > 2 else loc[1:]
+    elif loc and loc[0] in ("query", "path"):
+        loc = loc[1:]
+    return loc
+
+
 ENGLISH = {
     "invalid_input": "The request data is invalid.",
     "components_missing": "Required dossier components are missing.",

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import BaseModel
 
+from motcua.catalogue.models import Channel as CatalogueChannel
 from motcua.catalogue.models import ChannelOption, Procedure, ProcedureVersion
 from motcua.deadlines.engine import DeadlineError, WorkingCalendar
 from motcua.deadlines.units import DurationUnit, PauseReason
@@ -65,7 +66,7 @@ from .national_view import hoso, qua_trinh
 User = get_user_model()
 
 # Messages sent to the applicant on these transitions (template keys; integrations renders and delivers).
-NOTIFY_ON = {
+NOTIFY_ON: dict[str, str] = {
     Action.RECEIVE: "received",
     Action.GUIDE: "guided",
     Action.REFUSE: "refused",
@@ -187,7 +188,7 @@ def available_actions(dossier: Dossier, user) -> tuple[list[dict], list[dict]]:
             _authorise(spec, ctx)
         except (NotAllowed, PermissionDenied):
             continue
-        entry = {
+        entry: dict[str, Any] = {
             "action": action,
             "label": str(Action(action).label),
             "role": ctx.assignment.role if ctx.assignment else None,
@@ -231,7 +232,7 @@ def receive_new(user, data: dict, *, ip: str | None = None, now: datetime | None
         _save_components(dossier, components)
         _add_catalogue_fees(dossier)
         ctx = Context(dossier, user, now, ip, assignment)
-        before = {}
+        before: dict[str, Any] = {}
         _start_clock(ctx)
         ctx.content = "Tiếp nhận hồ sơ, hẹn trả kết quả"
         _record(ctx, Action.RECEIVE, before, "", "")
@@ -277,12 +278,48 @@ def _submit_online(params: p.SubmitIn, now: datetime) -> Dossier:
     return dossier
 
 
+def recalculate_due(
+    code: str, new_due: datetime | None, *, reason: str, now: datetime | None = None
+) -> Dossier:
+    """The calendar changed (a storm closure, a late swap notice): move an open dossier's due date.
+
+    A system action with its own event, so the move is in the history and reaches the national portal.
+    """
+    with transaction.atomic():
+        dossier = _lock(code)
+        if dossier.state not in OPEN_STATES or dossier.extended:
+            raise NotAllowed("Chỉ tính lại hạn của hồ sơ đang xử lý và chưa gia hạn.")
+        ctx = Context(dossier, None, now or timezone.now())
+        before = snapshot(dossier)
+        DueAdjustment.objects.create(
+            dossier=dossier,
+            reason=DueAdjustment.Reason.RECALCULATED,
+            previous_due_at=dossier.due_at,
+            new_due_at=new_due,
+            note=reason,
+            at=ctx.now,
+        )
+        ctx.payload.update(
+            previous_due_at=dossier.due_at.isoformat() if dossier.due_at else None,
+            new_due_at=new_due.isoformat() if new_due else None,
+            reason=reason,
+        )
+        if dossier.original_due_at == dossier.due_at:
+            # Nothing has happened to the appointment yet: the legal due date itself moved with the calendar.
+            dossier.original_due_at = new_due
+        dossier.due_at = new_due
+        ctx.content = f"Tính lại hạn trả kết quả do thay đổi lịch làm việc: {reason}"
+        _record(ctx, Action.RECALCULATE_DUE, before, dossier.state, dossier.current_step)
+    return dossier
+
+
 # --------------------------------------------------------------------------------------------------------
 # Requirements (who may act) and guards
 
 
 def _lock(code: str) -> Dossier:
-    qs = Dossier.objects.select_for_update().select_related(
+    # Lock only the dossier row (the joined rows are read, not locked; nullable joins cannot be).
+    qs = Dossier.objects.select_for_update(of=("self",)).select_related(
         "process",
         "procedure_version",
         "procedure",
@@ -320,8 +357,9 @@ def _require_role(user, role: str, unit: Agency | None, action: str) -> RoleAssi
 
     assignment = find_assignment(user, role, unit)
     if assignment is None:
-        role_label = RoleAssignment._meta.get_field("role").choices
-        label = dict(role_label).get(role, role)
+        from motcua.org.models import Role
+
+        label = Role(role).label if role in Role.values else role
         raise PermissionDenied(
             f"Bạn không có vai trò '{label}' tại {unit.name if unit else 'đơn vị này'} để "
             f"'{Action(action).label}'."
@@ -614,9 +652,10 @@ def _new_dossier(params: p.ReceiveIn, now: datetime) -> tuple[Dossier, list[Doss
         )
     return_point = reception_point
     if params.return_point_id is not None:
-        return_point = ReceptionPoint.objects.filter(pk=params.return_point_id, is_active=True).first()
-        if return_point is None:
+        chosen = ReceptionPoint.objects.filter(pk=params.return_point_id, is_active=True).first()
+        if chosen is None:
             raise InvalidInput("Nơi trả kết quả không tồn tại.", code="unknown_return_point")
+        return_point = chosen
     if params.competent_agency_code:
         competent = Agency.objects.filter(code=params.competent_agency_code).first()
         if competent is None:
@@ -629,7 +668,8 @@ def _new_dossier(params: p.ReceiveIn, now: datetime) -> tuple[Dossier, list[Doss
     option = ChannelOption.objects.filter(version=version, channel=catalogue_channel).first()
     if option is None:
         raise InvalidInput(
-            f"Thủ tục {procedure.code} không thực hiện qua hình thức '{catalogue_channel.label}'.",
+            f"Thủ tục {procedure.code} không thực hiện qua hình thức "
+            f"'{CatalogueChannel(catalogue_channel).label}'.",
             code="channel_not_offered",
         )
     ancestors = [a.pk for a in competent.ancestors_and_self()]

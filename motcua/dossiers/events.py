@@ -69,6 +69,8 @@ def canonical(event: DossierEvent, dossier_code: str) -> bytes:
         "action": event.action,
         "at": to_json_value(event.at),
         "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "request_ip": event.request_ip,
         "actor_role": event.actor_role,
         "actor_unit": event.actor_unit_id,
         "from_state": event.from_state,

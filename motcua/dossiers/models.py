@@ -31,7 +31,7 @@ class IntakeChannel(models.TextChoices):
 
 
 # The catalogue channel whose duration and fees apply to each intake channel.
-CATALOGUE_CHANNEL_FOR_INTAKE = {
+CATALOGUE_CHANNEL_FOR_INTAKE: dict[str, str] = {
     IntakeChannel.IN_PERSON: CatalogueChannel.IN_PERSON,
     IntakeChannel.POSTAL: CatalogueChannel.POSTAL,
     IntakeChannel.ONLINE: CatalogueChannel.ONLINE,

@@ -16,15 +16,19 @@ from .models import Dossier, DossierEvent, IdKind, IntakeChannel, ResultDelivery
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
-CHANNEL_CODES = {
+CHANNEL_CODES: dict[str, int] = {
     IntakeChannel.IN_PERSON: 1,
     IntakeChannel.ONLINE: 2,
     IntakeChannel.NATIONAL_PORTAL: 2,
     IntakeChannel.POSTAL: 3,
 }
 SUBJECT_CODES = {"citizen": 1, "enterprise": 2, "agency": 3, "organisation": 4}
-ID_KIND_CODES = {IdKind.PERSONAL: 1, IdKind.LEGACY_CARD: 2, IdKind.TAX_CODE: 3}
-DELIVERY_CODES = {ResultDelivery.COUNTER: 1, ResultDelivery.POSTAL: 2, ResultDelivery.ONLINE: 3}
+ID_KIND_CODES: dict[str, int] = {IdKind.PERSONAL: 1, IdKind.LEGACY_CARD: 2, IdKind.TAX_CODE: 3}
+DELIVERY_CODES: dict[str, int] = {
+    ResultDelivery.COUNTER: 1,
+    ResultDelivery.POSTAL: 2,
+    ResultDelivery.ONLINE: 3,
+}
 
 
 def channel_code(channel: str) -> int:
@@ -44,7 +48,7 @@ def portal_time(value: datetime | None) -> str:
 def hoso(dossier: Dossier, *, updated_at: datetime) -> dict[str, Any]:
     version = dossier.procedure_version
     field = version.field
-    components = list(dossier.components.all())
+    components = list(dossier.components.select_related("component"))
     results = list(dossier.results.filter(issued_at__isnull=False))
     public_url = settings.MOTCUA_PUBLIC_URL.rstrip("/")
     refused_at = updated_at if dossier.state == "refused" else None

@@ -209,15 +209,20 @@ def parse(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        details = []
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "(dữ liệu)"
-            message = _MESSAGES.get(err["type"], err["msg"])
-            if err["type"] == "value_error":
-                message = str(err.get("ctx", {}).get("error", err["msg"]))
-            details.append({"field": field, "message": message, "message_en": err["msg"]})
-        summary = "; ".join(f"{d['field']}: {d['message']}" for d in details)
-        raise InvalidInput(f"Dữ liệu không hợp lệ — {summary}", details=details) from None
+        raise invalid_input(exc.errors()) from None
+
+
+def invalid_input(errors: list, *, skip_loc: int = 0) -> InvalidInput:
+    """Pydantic errors as one InvalidInput with a Vietnamese message per field (and the English one)."""
+    details = []
+    for err in errors:
+        field = ".".join(str(p) for p in list(err.get("loc", []))[skip_loc:]) or "(dữ liệu)"
+        message = _MESSAGES.get(err.get("type", ""), err.get("msg", ""))
+        if err.get("type") == "value_error":
+            message = str(err.get("ctx", {}).get("error", err.get("msg", "")))
+        details.append({"field": field, "message": message, "message_en": err.get("msg", "")})
+    summary = "; ".join(f"{d['field']}: {d['message']}" for d in details)
+    return InvalidInput(f"Dữ liệu không hợp lệ — {summary}", details=details)
 
 
 def check_applicant(applicant: ApplicantIn) -> None:

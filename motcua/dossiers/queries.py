@@ -11,7 +11,6 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from motcua.core.text import fold
-from motcua.org.models import Role
 from motcua.org.scopes import agencies_in_scope, roles_of
 from motcua.workflow.vocabulary import OPEN_STATES
 
@@ -26,7 +25,7 @@ def scope_unit_ids(user) -> set[int]:
 
 
 def visible_dossiers(user) -> QuerySet[Dossier]:
-    """Dossiers the user may see: held by, competent in, or received at a unit in one of their scopes."""
+    """Dossiers the user may see: held, handled, decided or received by a unit in one of their scopes."""
     units = scope_unit_ids(user)
     if not units:
         return Dossier.objects.none()
@@ -38,10 +37,13 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
 
 
 def can_see(user, dossier: Dossier) -> bool:
-    units = scope_unit_ids(user)
-    return bool(
-        units & {dossier.holder_unit_id, dossier.competent_agency_id, dossier.reception_point.agency_id}
-    ) or (any(a.role == Role.SUPERVISOR for a in roles_of(user)) and dossier.competent_agency_id in units)
+    related = {
+        dossier.holder_unit_id,
+        dossier.competent_agency_id,
+        dossier.handling_unit_id,
+        dossier.reception_point.agency_id,
+    }
+    return bool(scope_unit_ids(user) & related)
 
 
 def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 
 from motcua.catalogue.models import ChannelOption, Component, Fee, Procedure, ProcedureVersion, ResultDocument
 from motcua.catalogue.models import Field as CatalogueField
+from motcua.catalogue.versions import publish
 from motcua.org.models import Agency, ReceptionPoint, Role, RoleAssignment
 from motcua.workflow.loader import ensure_builtin_processes
 
@@ -122,7 +123,6 @@ def build_world(*, duration_days: int = 5, fee: int = 50_000) -> World:
     version = ProcedureVersion.objects.create(
         procedure=procedure,
         number=1,
-        status=ProcedureVersion.Status.PUBLISHED,
         name=procedure.name,
         field=field,
         levels=["province"],
@@ -144,6 +144,8 @@ def build_world(*, duration_days: int = 5, fee: int = 50_000) -> World:
         )
         if fee:
             Fee.objects.create(channel_option=option, code="LP01", name="Lệ phí đăng ký", amount=fee)
+    publish(version)
+    version.refresh_from_db()
     ensure_builtin_processes()
     return World(
         province,

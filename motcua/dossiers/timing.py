@@ -32,9 +32,9 @@ def legal_due(cal: WorkingCalendar, dossier: Dossier, *, at: datetime) -> dateti
     """The due date from the legal duration, with the pauses known at `at`; None while paused or no limit."""
     if dossier.received_at is None or dossier.duration_unit == DurationUnit.NONE:
         return None
-    duration = dossier.duration_value if dossier.duration_value is not None else Decimal(0)
-    if dossier.duration_unit in (DurationUnit.WORKING_DAYS, DurationUnit.CALENDAR_DAYS, DurationUnit.MONTHS):
-        duration = int(duration) if duration == int(duration) else duration
+    duration: int | Decimal = dossier.duration_value if dossier.duration_value is not None else Decimal(0)
+    if duration == int(duration):
+        duration = int(duration)
     pauses = engine_pauses(dossier)
     if not pauses:
         return cal.due(dossier.received_at, duration, dossier.duration_unit)

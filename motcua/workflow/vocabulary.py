@@ -40,6 +40,7 @@ class Action(models.TextChoices):
     """Every command a dossier understands. Moving actions change the step; the others do not."""
 
     SUBMIT = "submit", _("Nộp hồ sơ trực tuyến")  # recorded by the system, not a command an officer runs
+    RECALCULATE_DUE = "recalculate_due", _("Tính lại hạn do thay đổi lịch làm việc")  # system only
     RECEIVE = "receive", _("Tiếp nhận")
     GUIDE = "guide", _("Hướng dẫn hoàn thiện")
     REFUSE = "refuse", _("Từ chối tiếp nhận")
@@ -76,7 +77,7 @@ MOVING_ACTIONS = frozenset(
     }
 )
 # Actions a step may allow without moving (listed under the step's `allows`), with the default role.
-STEP_ACTION_DEFAULT_ROLES = {
+STEP_ACTION_DEFAULT_ROLES: dict[str, str] = {
     Action.RECORD_RESULT: "specialist",
     Action.REQUEST_SUPPLEMENT: "specialist",
     Action.APPROVE_SUPPLEMENT_REQUEST: "head",
@@ -86,7 +87,7 @@ STEP_ACTION_DEFAULT_ROLES = {
 }
 # Actions available whatever the step, with their fixed role (they belong to the one-stop desk or to the
 # consulted agency, not to the internal process).
-GLOBAL_ACTION_ROLES = {
+GLOBAL_ACTION_ROLES: dict[str, str] = {
     Action.RECEIVE: "one_stop",
     Action.GUIDE: "one_stop",
     Action.REFUSE: "one_stop",
