@@ -80,6 +80,19 @@ def test_it_stores_events_and_answers_minus_6_for_a_resent_event(portal):
     assert (snapshot["events_stored"], snapshot["duplicate_events"]) == (1, 1)
 
 
+def test_an_event_repeated_inside_one_batch_is_stored_once(portal):
+    portal.post_json(CREATE, {"HoSo": [make_hoso()]})
+    event = make_event("EV-1")
+    assert codes(
+        portal.post_json(EVENTS, {"TienTrinh": [event, make_event("EV-2", TrangThai=4), event]})
+    ) == [
+        "0",
+        "0",
+        "-6",
+    ]
+    assert ProgressEvent.objects.count() == 2
+
+
 def test_it_answers_minus_4_for_an_event_of_an_unknown_dossier(portal):
     assert codes(portal.post_json(EVENTS, {"TienTrinh": [make_event("EV-1", "NOPE")]})) == ["-4"]
     assert not ProgressEvent.objects.exists()
