@@ -663,7 +663,10 @@ def _new_dossier(params: p.ReceiveIn, now: datetime) -> tuple[Dossier, list[Doss
     elif version.competent_agency is not None:
         competent = version.competent_agency
     else:
-        raise InvalidInput("Cần chọn cơ quan có thẩm quyền giải quyết.", code="agency_required")
+        found = _competent_by_kind(version.competent_agency_kind, reception_point)
+        if found is None:
+            raise InvalidInput("Cần chọn cơ quan có thẩm quyền giải quyết.", code="agency_required")
+        competent = found
     catalogue_channel = CATALOGUE_CHANNEL_FOR_INTAKE[params.channel]
     option = ChannelOption.objects.filter(version=version, channel=catalogue_channel).first()
     if option is None:
@@ -716,6 +719,20 @@ def _new_dossier(params: p.ReceiveIn, now: datetime) -> tuple[Dossier, list[Doss
     )
     components = _build_components(version, params.components)
     return dossier, components
+
+
+def _competent_by_kind(kind: str, reception_point: ReceptionPoint) -> Agency | None:
+    """A procedure decided by "the commune" (an agency kind): the one the reception point belongs to.
+
+    Regardless of administrative boundaries a citizen may file elsewhere; then the officer names the
+    competent agency explicitly (competent_agency_code).
+    """
+    if not kind:
+        return None
+    for agency in reception_point.agency.ancestors_and_self():
+        if agency.kind == kind:
+            return agency
+    return None
 
 
 def _build_components(version: ProcedureVersion, items: list[p.ComponentIn]) -> list[DossierComponent]:
