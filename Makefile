@@ -48,7 +48,7 @@ test: deb-test install ## Run the whole test suite (DATABASE_URL picks the datab
 lint: install ## ruff (lint + format check), mypy on the domain packages, missing-migration check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy motcua/core motcua/org motcua/catalogue motcua/deadlines
+	$(BIN)/mypy motcua/core motcua/org motcua/catalogue motcua/deadlines motcua/workflow motcua/dossiers motcua/indicators
 	$(MOTCUA) makemigrations --check --dry-run
 
 format: install ## Reformat the code with ruff
