@@ -43,7 +43,9 @@ def signing_key() -> RSAKey:
         key = RSAKey.generate_key(2048, private=True, auto_kid=True)
         try:
             with transaction.atomic(using=DB_ALIAS):
-                SigningKey.objects.create(kid=key.kid, private_pem=key.as_pem(private=True).decode())
+                SigningKey.objects.create(
+                    kid=key.kid or key.thumbprint(), private_pem=key.as_pem(private=True).decode()
+                )
         except IntegrityError:
             pass
         row = SigningKey.objects.order_by("id").first()

@@ -140,5 +140,6 @@ def document_file(request: HttpRequest, _client: str) -> HttpResponse:
     if document is None:
         raise ApiError(404, problem(f"Không tìm thấy giấy tờ {code!r}", code="-4"))
     response = HttpResponse(bytes(document.content), content_type=document.content_type)
-    response["Content-Disposition"] = content_disposition_header(False, document.ten_tep)
+    if header := content_disposition_header(False, document.ten_tep):
+        response["Content-Disposition"] = header
     return response
