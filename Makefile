@@ -25,7 +25,12 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the project with its test tools
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || bash scripts/ensure-debian-packages.sh nodejs npm
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+install: $(STAMP) node_modules/.installed ## Create .venv, install the project with its test tools and the front-end packages
 
 deb-run: ## Install the Debian packages needed to serve (as root; prints the command otherwise)
 	@bash scripts/ensure-debian-packages.sh $(DEB_RUN)
@@ -56,4 +61,4 @@ format: install ## Reformat the code with ruff
 	$(BIN)/ruff format .
 
 clean: ## Remove the virtualenv, local data and caches
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache
