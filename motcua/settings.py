@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "motcua.workflow",
     "motcua.dossiers",
     "motcua.indicators",
+    "motcua.documents",
+    "motcua.backoffice",
     "motcua.api",
     # The national-platforms simulator: its own process and its own store (DATABASES["national_portal"]).
     "simulators.national_portal",
