@@ -68,7 +68,7 @@ class FieldAdmin(admin.ModelAdmin):
 class VersionOfProcedureInline(admin.TabularInline):
     model = ProcedureVersion
     fields = ["number", "status", "import_status", "valid_from", "valid_to", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["number", "status", "import_status", "valid_from", "valid_to", "created_at"]
     show_change_link = True
     extra = 0
     can_delete = False
@@ -189,7 +189,6 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     list_select_related = ["procedure"]
     search_fields = ["procedure__search_text"]
     raw_id_fields = ["procedure", "competent_agency"]
-    autocomplete_fields: list[str] = []
     inlines = [ComponentInline, ChannelOptionInline, ResultInline, LegalBasisInline]
     actions = ["publish_selected", "new_draft_selected"]
     readonly_fields = [

@@ -392,7 +392,7 @@ class ImportRecord(models.Model):
     record_index = models.PositiveIntegerField(_("bản ghi thứ"), null=True, blank=True)
     code = models.CharField(_("mã thủ tục"), max_length=40, blank=True, db_index=True)
     status = models.CharField(_("kết quả"), max_length=10, choices=Status.choices)
-    action = models.CharField(_("thao tác"), max_length=20, blank=True)
+    action = models.CharField(_("thao tác"), max_length=40, blank=True)
     reason = models.TextField(_("lý do"), blank=True)
     unparsed_fields = models.JSONField(_("trường chưa phân tích được"), default=list, blank=True)
     unparsed = models.JSONField(_("nội dung chưa phân tích được"), default=dict, blank=True)

@@ -79,7 +79,10 @@ def new_draft_from(version: ProcedureVersion, **overrides: Any) -> ProcedureVers
             for f in ProcedureVersion._meta.concrete_fields
             if f.name not in _NOT_COPIED
         }
-        values.update(overrides)
+        for name, value in overrides.items():
+            # An override by field name ("field") replaces the copied column ("field_id").
+            values.pop(ProcedureVersion._meta.get_field(name).attname, None)
+            values[name] = value
         draft = ProcedureVersion.objects.create(procedure=procedure, number=_next_number(procedure), **values)
         _copy_children(version, draft)
         return draft

@@ -142,10 +142,12 @@ _UNITS = {
     "tháng": MONTHS,
 }
 _UNIT_ALTERNATIVES = "ngày làm việc|giờ làm việc|ngày|giờ|tháng"
-_DURATION_AT_START = re.compile(rf"(\d+(?:[.,]\d+)?)\s*({_UNIT_ALTERNATIVES})", re.IGNORECASE)
+# At most 5 digits and 2 decimals (what ChannelOption stores): a longer run is digits glued together.
+_NUMBER = r"\d{1,5}(?:[.,]\d{1,2})?"
+_DURATION_AT_START = re.compile(rf"({_NUMBER})\s*({_UNIT_ALTERNATIVES})", re.IGNORECASE)
 # In prose the number may be spelled out too: "tối đa 10 (mười) ngày làm việc".
 _DURATION_IN_TEXT = re.compile(
-    rf"(?<![\d/.,])(\d+(?:[.,]\d+)?)\s*(?:\([^()\d]{{1,30}}\)\s*)?({_UNIT_ALTERNATIVES})(?!\w)", re.IGNORECASE
+    rf"(?<![\d/.,])({_NUMBER})\s*(?:\([^()\d]{{1,30}}\)\s*)?({_UNIT_ALTERNATIVES})(?!\w)", re.IGNORECASE
 )
 # A description that says the law sets no time limit.
 _NO_LIMIT_STATED_RE = re.compile(
@@ -209,7 +211,7 @@ _FEE_START = re.compile(rf"Miễn phí|{NO_INFO}|{_FEE_AMOUNT}")
 _GLUED_AMOUNT = re.compile(
     r"(\d+?)(?=(?:\d{1,3}(?:,\d{3})+|\d{1,3})\s*(?:Việt Nam Đồng|VNĐ|VND|USD)(?![\w]))"
 )
-_BARE_NUMBER = re.compile(rf"(\d+(?:[.,]\d+)?)(?=Miễn phí|{NO_INFO}|\s*$)")
+_BARE_NUMBER = re.compile(rf"(?<!\d)({_NUMBER})(?=Miễn phí|{NO_INFO}|\s*$)")
 _NO_LIMIT_CELL = re.compile(
     rf"(Không quy định|Không phải trả kết quả[^.(]*?|Không)\s*(?=Miễn phí|{NO_INFO}|\d|$)"
 )

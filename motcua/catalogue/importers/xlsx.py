@@ -45,7 +45,7 @@ def _cell_text(value: Any, key: str) -> str:
 
 
 def _header(row: tuple[Any, ...]) -> dict[int, str]:
-    found = {}
+    found: dict[int, str] = {}
     for index, value in enumerate(row):
         key = COLUMNS.get(fold(str(value)) if value is not None else "")
         if key and key not in found.values():

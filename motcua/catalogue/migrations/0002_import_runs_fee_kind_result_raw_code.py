@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('record_index', models.PositiveIntegerField(blank=True, null=True, verbose_name='bản ghi thứ')),
                 ('code', models.CharField(blank=True, db_index=True, max_length=40, verbose_name='mã thủ tục')),
                 ('status', models.CharField(choices=[('ok', 'Nhập đầy đủ'), ('partial', 'Nhập một phần'), ('rejected', 'Bị từ chối'), ('unchanged', 'Không thay đổi')], max_length=10, verbose_name='kết quả')),
-                ('action', models.CharField(blank=True, max_length=20, verbose_name='thao tác')),
+                ('action', models.CharField(blank=True, max_length=40, verbose_name='thao tác')),
                 ('reason', models.TextField(blank=True, verbose_name='lý do')),
                 ('unparsed_fields', models.JSONField(blank=True, default=list, verbose_name='trường chưa phân tích được')),
                 ('unparsed', models.JSONField(blank=True, default=dict, verbose_name='nội dung chưa phân tích được')),

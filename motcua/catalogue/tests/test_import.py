@@ -161,9 +161,11 @@ def test_a_folder_mixing_both_sources_is_stable_on_the_second_run(tmp_path):
     write_jsonl(tmp_path / "full.jsonl", [national_record("9.000001")])
     write_xlsx(
         tmp_path / "list.xlsx",
-        [LIST_HEADER, ["9.000001", "Tên theo danh sách", "Bộ", "Sở", "Thử nghiệm"]],
+        [LIST_HEADER, ["9.000001", "Tên theo danh sách", "Bộ", "Sở", "Lĩnh vực theo danh sách"]],
     )
     import_path(tmp_path)
+    latest = ProcedureVersion.objects.order_by("-number").first()
+    assert (latest.name, latest.field.name) == ("Tên theo danh sách", "Lĩnh vực theo danh sách")
     versions_after_first = ProcedureVersion.objects.count()
     second = import_path(tmp_path)
     assert {s for _, s in statuses(second)} == {"unchanged"}

@@ -322,3 +322,8 @@ def test_results_missing_from_their_field_are_taken_from_the_page_text():
     )
     spec = P.parse_national_record(raw)
     assert [r.result_code for r in spec.results] == ["KQ.G99.000777"]
+
+
+def test_a_number_too_long_to_be_a_time_limit_is_not_stored_as_one():
+    found, problems = channels("Trực tiếp1234567 Ngày làm việcMiễn phí")
+    assert found["in_person"].duration.value is None and problems

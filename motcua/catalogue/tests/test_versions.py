@@ -114,6 +114,19 @@ def test_new_draft_copies_everything_deeply(procedure):
     assert source.channels.get().fees.get().amount == 50_000
 
 
+def test_new_draft_overrides_take_precedence_over_copied_values(procedure):
+    from motcua.catalogue.models import Field
+
+    old_field, new_field = (
+        Field.objects.create(code="cu", name="Cũ"),
+        Field.objects.create(code="moi", name="Mới"),
+    )
+    source = versions.create_draft(procedure, field=old_field)
+    draft = versions.new_draft_from(source, field=new_field, name="Tên mới")
+    draft.refresh_from_db()
+    assert (draft.field, draft.name) == (new_field, "Tên mới")
+
+
 def test_a_published_version_refuses_changes_with_a_clear_message(procedure):
     version = versions.publish(_draft_with_parts(procedure))
     version.steps_text = "Bước khác"
