@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -126,7 +127,7 @@ def _parse_date(value: Any, where: str) -> date:
 
 def _record(raw: dict[str, Any], where: str, default_source: str) -> Record:
     day = _parse_date(raw.get("date"), where)
-    kind_text = str(raw.get("kind") or "").strip().lower()
+    kind_text = unicodedata.normalize("NFC", str(raw.get("kind") or "")).strip().lower()
     kind = _KIND_ALIASES.get(kind_text)
     if kind is None:
         raise CalendarImportError(

@@ -272,6 +272,13 @@ class WorkingCalendar:
 
     def position(self, moment: datetime) -> int:
         """Working microseconds from the start of the range to ``moment`` (for callers batching maths)."""
+        if moment.tzinfo is TZ:  # inlined _local/_position: elapsed() over millions of rows
+            day = moment.toordinal() - _ORD0
+            if 0 <= day < _NDAYS:
+                if not self._working[day]:
+                    return self._before[day] * self._day
+                us = ((moment.hour * 60 + moment.minute) * 60 + moment.second) * US + moment.microsecond
+                return self._before[day] * self._day + self._worked_before(us)
         return self._position(self._local(moment))
 
     def _instant(self, day: int, us: int) -> datetime:

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from motcua.deadlines import recompute as recompute_module
 from motcua.deadlines.engine import Pause
 from motcua.deadlines.models import CalendarEntry
 from motcua.deadlines.recompute import (
@@ -165,7 +166,13 @@ class FakeDossiers:
 
 
 @pytest.fixture
-def fake():
+def no_providers(monkeypatch):
+    """Only the providers a test registers (the dossiers package registers its own at start-up)."""
+    monkeypatch.setattr(recompute_module, "_providers", {})
+
+
+@pytest.fixture
+def fake(no_providers):
     calendar_start = vn(2026, 3, 2, 9, 0)
     provider = FakeDossiers(
         [
@@ -217,7 +224,7 @@ def test_a_dry_run_reports_but_applies_nothing(fake):
     assert fake.applied == []
 
 
-def test_recompute_without_providers_says_so():
+def test_recompute_without_providers_says_so(no_providers):
     assert "Chưa có gói nào" in run("deadlines", "recompute")
 
 

@@ -35,7 +35,8 @@ instants = st.one_of(
 whole_days = st.integers(1, 60)
 hours = st.integers(1, 200)
 
-FAST = settings(max_examples=300, deadline=None)
+# No example database: CI runs must not leave a .hypothesis/ folder in the checkout.
+FAST = settings(max_examples=300, deadline=None, database=None)
 
 
 def period_ends(cal: WorkingCalendar, moment: datetime) -> bool:
@@ -125,7 +126,7 @@ def test_the_fast_path_agrees_with_the_general_walk(cal, start, n):
     assert cal.due(start, n, WD) == cal.due(start, float(n), WD) == by_positions
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(day=st.dates(date(1995, 1, 1), date(2090, 12, 31)), n=st.integers(-60, 60))
 def test_nth_working_day_agrees_with_the_holidays_package(day, n):
     assert COMPUTED.nth_working_day(day, n) == PACKAGE.get_nth_working_day(day, n)
@@ -133,3 +134,19 @@ def test_nth_working_day_agrees_with_the_holidays_package(day, n):
 
 COMPUTED = WorkingCalendar.build()
 PACKAGE = holidays.country_holidays("VN")
+
+
+@FAST
+@given(
+    cal=calendars,
+    start=instants,
+    n=whole_days,
+    pause_offset=st.integers(0, 90 * 24 * 60),
+    pause_length=st.integers(0, 30 * 24 * 60),
+)
+def test_restart_gives_the_whole_budget_from_the_complete_supplement(
+    cal, start, n, pause_offset, pause_length
+):
+    pause_start = start + timedelta(minutes=pause_offset)
+    supplement = Pause(pause_start, pause_start + timedelta(minutes=pause_length))
+    assert cal.due(start, n, WD, pauses=[supplement], policy="restart") == cal.due(supplement.end, n, WD)
