@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 # Debian packages: venv support (a fresh Debian has python3 without it), WeasyPrint's text stack and a font
 # with full Vietnamese coverage (run); poppler for reading generated PDFs and Chromium for browser tests (test).
 DEB_RUN := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core
-DEB_TEST := $(DEB_RUN) poppler-utils
+DEB_TEST := $(DEB_RUN) poppler-utils chromium
 
 .PHONY: help install run serve test test-fast lint format bench bench-quick clean deb-run deb-test
 
