@@ -81,7 +81,8 @@ def new_draft_from(version: ProcedureVersion, **overrides: Any) -> ProcedureVers
         }
         for name, value in overrides.items():
             # An override by field name ("field") replaces the copied column ("field_id").
-            values.pop(ProcedureVersion._meta.get_field(name).attname, None)
+            model_field = ProcedureVersion._meta.get_field(name)
+            values.pop(getattr(model_field, "attname", name), None)
             values[name] = value
         draft = ProcedureVersion.objects.create(procedure=procedure, number=_next_number(procedure), **values)
         _copy_children(version, draft)
