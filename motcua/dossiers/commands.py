@@ -61,7 +61,7 @@ from .models import (
     Pause,
     PaymentStatus,
 )
-from .national_view import hoso, qua_trinh
+from .national_view import hoso, hoso_may_change, qua_trinh
 
 User = get_user_model()
 
@@ -495,15 +495,16 @@ def _record(ctx: Context, action: str, before: dict, from_state: str, from_step:
 def _write_outbox(ctx: Context, event: DossierEvent) -> None:
     dossier = ctx.dossier
     rows = []
-    view = hoso(dossier, updated_at=ctx.now)
-    last = (
-        OutboxMessage.objects.filter(dossier=dossier, topic=OutboxMessage.Topic.NATIONAL_DOSSIER)
-        .order_by("-id")
-        .values_list("payload", flat=True)
-        .first()
-    )
-    if last is None or _without_timestamp(last) != _without_timestamp(view):
-        rows.append(OutboxMessage(topic=OutboxMessage.Topic.NATIONAL_DOSSIER, payload=view))
+    if hoso_may_change(event.action, event.payload.get("changes", {})):
+        view = hoso(dossier, updated_at=ctx.now)
+        last = (
+            OutboxMessage.objects.filter(dossier=dossier, topic=OutboxMessage.Topic.NATIONAL_DOSSIER)
+            .order_by("-id")
+            .values_list("payload", flat=True)
+            .first()
+        )
+        if last is None or _without_timestamp(last) != _without_timestamp(view):
+            rows.append(OutboxMessage(topic=OutboxMessage.Topic.NATIONAL_DOSSIER, payload=view))
     step_name = _step_name(ctx.process, dossier.current_step) if dossier.current_step else ""
     rows.append(
         OutboxMessage(

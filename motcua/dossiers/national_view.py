@@ -31,6 +31,42 @@ DELIVERY_CODES: dict[str, int] = {
 }
 
 
+# Dossier columns that appear in HoSo, and the actions that change HoSo's lists (components, results, fees,
+# supplementation history). Any other command leaves the portal's view of the dossier as it was, so the
+# command skips building HoSo at all — most handovers inside the agency are of that kind.
+HOSO_COLUMNS = frozenset(
+    {
+        "state",
+        "national_status",
+        "received_at",
+        "due_at",
+        "original_due_at",
+        "finished_at",
+        "returned_at",
+        "paid_online",
+        "fee_total",
+        "payment_status",
+        "extended",
+    }
+)
+HOSO_LIST_ACTIONS = frozenset(
+    {
+        "submit",
+        "receive",
+        "receive_supplement",
+        "approve_supplement_request",
+        "request_payment",
+        "confirm_payment",
+        "issue_result",
+        "recalculate_due",
+    }
+)
+
+
+def hoso_may_change(action: str, changes: dict) -> bool:
+    return action in HOSO_LIST_ACTIONS or not HOSO_COLUMNS.isdisjoint(changes)
+
+
 def channel_code(channel: str) -> int:
     if channel == IntakeChannel.VNEID:
         # No national code is known for VNeID yet (rules.md §6): configurable, online by default.
