@@ -21,7 +21,15 @@ from .schemas import ActionIn, DossierDetailOut, DossierPageOut, ErrorOut, Event
 
 router = Router(tags=["Hồ sơ (dossiers)"], auth=STAFF_AUTH)
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
 
 
 def summary(d: Dossier) -> dict:

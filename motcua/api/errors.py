@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -37,6 +39,7 @@ ENGLISH = {
     "not_found": "Not found.",
     "unauthenticated": "Authentication required.",
     "rate_limited": "Too many requests; try again later.",
+    "payload_too_large": "The request body is larger than allowed.",
 }
 
 
@@ -66,6 +69,13 @@ def install(api) -> None:
         ]
         return api.create_response(
             request, body("invalid_input", "Dữ liệu gửi lên không hợp lệ.", details), status=422
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return api.create_response(
+            request, body("payload_too_large", f"Dữ liệu gửi lên vượt quá giới hạn {limit} KB."), status=413
         )
 
     @api.exception_handler(AuthenticationError)

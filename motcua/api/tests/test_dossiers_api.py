@@ -165,3 +165,15 @@ def test_public_tracking_is_rate_limited(world, client):
         client.get("/api/v1/tracking/X-000000-0001", {"id_last4": "1234"}).status_code for _ in range(32)
     ]
     assert statuses[:30] == [404] * 30 and statuses[-1] == 429
+
+
+def test_malformed_and_oversized_payloads_get_a_4xx_in_the_api_shape(world, alice, settings):
+    broken = alice.post("/api/v1/dossiers", data="{not json", content_type="application/json")
+    assert broken.status_code in (400, 422)
+    assert broken.json()["message"] and broken.json()["message_en"]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    huge = world.receive_payload(summary="x" * 900, form_data={"ghi_chu": "y" * 20_000})
+    response = post(alice, "/api/v1/dossiers", huge)
+    assert response.status_code in (400, 413, 422)
+    assert "message_en" in response.json()
+    assert Dossier.objects.count() == 0
