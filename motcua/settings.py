@@ -45,10 +45,12 @@ INSTALLED_APPS = [
     "motcua.deadlines",
     "motcua.workflow",
     "motcua.dossiers",
+    "motcua.integrations",
     "motcua.indicators",
     "motcua.documents",
     "motcua.backoffice",
     "motcua.api",
+    "motcua.benchtools",  # `motcua bench generate`: the benchmark workload (docs/performance.md)
     # The national-platforms simulator: its own process and its own store (DATABASES["national_portal"]).
     "simulators.national_portal",
 ]
@@ -77,6 +79,11 @@ AXES_COOLOFF_TIME = env_int("MOTCUA_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60 
 # would close every counter because of one mistyped password.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The lockout page is the officers' sign-in page with a Vietnamese explanation (motcua.backoffice).
+AXES_LOCKOUT_CALLABLE = "motcua.backoffice.views.auth.locked_out"
+LOGIN_URL = "/dang-nhap/"
+LOGIN_REDIRECT_URL = "/ho-so/"
+LOGOUT_REDIRECT_URL = "/dang-nhap/"
 
 ROOT_URLCONF = "motcua.urls"
 WSGI_APPLICATION = "motcua.wsgi.application"
@@ -92,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "motcua.backoffice.context.site",
             ],
         },
     },
@@ -211,6 +219,49 @@ MOTCUA_VNEID_CHANNEL_CODE = env_int("MOTCUA_VNEID_CHANNEL_CODE", 2, minimum=1)
 MOTCUA_POPULATION_DB_CODE = env_str("MOTCUA_POPULATION_DB_CODE", "7")
 # At most this many supplementation requests per dossier (the index counts more than one as late).
 MOTCUA_MAX_SUPPLEMENT_REQUESTS = env_int("MOTCUA_MAX_SUPPLEMENT_REQUESTS", 1, minimum=1)
+
+# --- National platforms (motcua.integrations; docs/integrations.md) --------------------------------
+# Development defaults point at the simulator that `motcua serve` starts on port 8100, with its default
+# credentials; production must configure every secret (empty = not configured: the connector says so).
+_dev = DEPLOYMENT == "development"
+MOTCUA_NATIONAL_PORTAL_URL = env_str("MOTCUA_NATIONAL_PORTAL_URL", "http://127.0.0.1:8100" if _dev else "")
+MOTCUA_NATIONAL_CLIENT_ID = env_str("MOTCUA_NATIONAL_CLIENT_ID", "motcua-httt" if _dev else "")
+MOTCUA_NATIONAL_CLIENT_SECRET = env_str("MOTCUA_NATIONAL_CLIENT_SECRET", "motcua-httt-secret" if _dev else "")
+# X-Api-Key the national portal sends with intake pushes (compared in constant time; empty refuses all).
+MOTCUA_NATIONAL_API_KEY = env_str("MOTCUA_NATIONAL_API_KEY", "motcua-dev-national-portal-key" if _dev else "")
+MOTCUA_NATIONAL_BATCH_SIZE = env_int("MOTCUA_NATIONAL_BATCH_SIZE", 100, minimum=1, maximum=100)
+MOTCUA_NATIONAL_MAX_ATTEMPTS = env_int("MOTCUA_NATIONAL_MAX_ATTEMPTS", 15, minimum=1)
+MOTCUA_NATIONAL_BACKOFF_BASE_MS = env_int("MOTCUA_NATIONAL_BACKOFF_BASE_MS", 1000, minimum=1)
+MOTCUA_NATIONAL_BACKOFF_MAX_SECONDS = env_int("MOTCUA_NATIONAL_BACKOFF_MAX_SECONDS", 300, minimum=1)
+MOTCUA_NATIONAL_TIMEOUT_SECONDS = env_int("MOTCUA_NATIONAL_TIMEOUT_SECONDS", 10, minimum=1)
+MOTCUA_NATIONAL_CLAIM_LEASE_SECONDS = env_int("MOTCUA_NATIONAL_CLAIM_LEASE_SECONDS", 60, minimum=2)
+MOTCUA_NATIONAL_BREAKER_THRESHOLD = env_int("MOTCUA_NATIONAL_BREAKER_THRESHOLD", 5, minimum=1)
+MOTCUA_NATIONAL_BREAKER_COOLDOWN_MS = env_int("MOTCUA_NATIONAL_BREAKER_COOLDOWN_MS", 30_000, minimum=10)
+MOTCUA_NATIONAL_POLL_MS = env_int("MOTCUA_NATIONAL_POLL_MS", 200, minimum=10)
+MOTCUA_NATIONAL_RECONCILE_MINUTES = env_int("MOTCUA_NATIONAL_RECONCILE_MINUTES", 60, minimum=0)
+MOTCUA_NATIONAL_RECONCILE_DAYS = env_int("MOTCUA_NATIONAL_RECONCILE_DAYS", 7, minimum=1)
+# `motcua serve` starts the outbox worker, and in development the simulator too (off: 0).
+MOTCUA_NATIONAL_WORKER = env_bool("MOTCUA_NATIONAL_WORKER", True)
+MOTCUA_NATIONAL_SIMULATOR = env_bool("MOTCUA_NATIONAL_SIMULATOR", _dev)
+MOTCUA_INTAKE_MAX_FILE_MB = env_int("MOTCUA_INTAKE_MAX_FILE_MB", 10, minimum=1)
+MOTCUA_POPULATION_URL = env_str("MOTCUA_POPULATION_URL", MOTCUA_NATIONAL_PORTAL_URL)
+# Notifications to applicants: SMTP when a host is set (else printed on the console in development).
+EMAIL_HOST = env_str("MOTCUA_SMTP_HOST", "")
+EMAIL_PORT = env_int("MOTCUA_SMTP_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("MOTCUA_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("MOTCUA_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MOTCUA_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = env_int("MOTCUA_SMTP_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("MOTCUA_MAIL_FROM", "motcua <no-reply@motcua.invalid>")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST or not _dev
+    else "django.core.mail.backends.console.EmailBackend"
+)
+MOTCUA_SMS_GATEWAY_URL = env_str(
+    "MOTCUA_SMS_GATEWAY_URL", f"{MOTCUA_NATIONAL_PORTAL_URL}/sim/sms" if _dev else ""
+)
+MOTCUA_SMS_API_KEY = env_str("MOTCUA_SMS_API_KEY", "")
 
 LOGGING = {
     "version": 1,

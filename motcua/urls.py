@@ -1,6 +1,5 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from motcua.api.urls import api
 
@@ -11,5 +10,9 @@ admin.site.index_title = "Quản trị danh mục, tổ chức và lịch làm v
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("motcua.integrations.urls")),
+    path("bieu-mau/", include("motcua.documents.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The officer pages (and the public tracking page); "/" opens the inbox.
+    path("", include("motcua.backoffice.urls")),
 ]

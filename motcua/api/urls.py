@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from motcua.integrations.api import portal_router, staff_router
+
 from . import dossiers, errors, tracking
 
 api = NinjaAPI(
@@ -14,3 +16,6 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", dossiers.router)
 api.add_router("/", tracking.router)
+# The national platforms (motcua.integrations): intake and catalogue for the portal, sync status, lookups.
+api.add_router("/", portal_router)
+api.add_router("/", staff_router)

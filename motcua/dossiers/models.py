@@ -505,6 +505,13 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Delivery bookkeeping (motcua.integrations): which worker holds the row and until when (a killed
+    # worker's rows are claimable again after the lease), the partner's answer code, and the sync lag
+    # (created_at → acknowledged) kept per message for the operator's percentiles.
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    result_code = models.CharField(max_length=16, blank=True)
+    lag_ms = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("tin nhắn chờ gửi (outbox)")
@@ -518,6 +525,8 @@ class OutboxMessage(models.Model):
                 condition=models.Q(status__in=["pending", "in_flight"]),
             ),
             models.Index(fields=["dossier", "dossier_seq"], name="outbox_dossier_seq"),
+            # Lag percentiles over the last hour / day read delivered rows by acknowledgement time.
+            models.Index(fields=["delivered_at"], name="outbox_delivered_at"),
         ]
 
     def __str__(self) -> str:

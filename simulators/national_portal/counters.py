@@ -26,6 +26,8 @@ NAMES = {
     "fault_reset": "injected connection resets (not applied)",
     "fault_timeout": "injected timeouts (request held, then dropped)",
     "fault_timeout_applied": "injected timeouts where the request was applied anyway",
+    "sms_received": "SMS accepted by the SMS sink (POST /sim/sms)",
+    "sms_rejected": "SMS refused by the SMS sink (missing or malformed number or text)",
 }
 
 

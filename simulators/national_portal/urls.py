@@ -43,4 +43,5 @@ urlpatterns = [
     path("sim/submit", sim.submit, name="sim-submit"),
     path("sim/thanhtoan/hoan-tat", sim.complete_payment, name="sim-thanhtoan-hoan-tat"),
     path("sim/thanhtoan/goi-lai", sim.resend_callback, name="sim-thanhtoan-goi-lai"),
+    path("sim/sms", sim.sms, name="sim-sms"),
 ]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import collections
+import re
+import threading
+
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -142,3 +146,34 @@ def resend_callback(request: HttpRequest) -> HttpResponse:
             "body": callback.body,
         }
     )
+
+
+# --- SMS sink (added for the HTTT's notification adapter; kept in memory, the last 1,000 messages) ---------
+_sms_lock = threading.Lock()
+_sms: collections.deque[dict] = collections.deque(maxlen=1000)
+PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@_guard
+def sms(request: HttpRequest) -> HttpResponse:
+    """POST {SoDienThoai, NoiDung, MaThamChieu?}: accept (200) or refuse (400) one SMS. GET: the last ones."""
+    if request.method == "GET":
+        with _sms_lock:
+            return json_response({"TinNhan": list(_sms)})
+    body = read_json(request)
+    body = body if isinstance(body, dict) else {}
+    found = []
+    phone, text = str(body.get("SoDienThoai", "")).strip(), body.get("NoiDung")
+    if not PHONE_RE.match(phone):
+        found.append(("SoDienThoai", "số điện thoại phải có dạng 0xxxxxxxxx hoặc +84xxxxxxxxx"))
+    if not isinstance(text, str) or not text.strip():
+        found.append(("NoiDung", "thiếu nội dung tin nhắn"))
+    if found:
+        counters.bump(sms_rejected=1)
+        raise ApiError(400, problem("Tin nhắn không hợp lệ", found))
+    with _sms_lock:
+        _sms.append({"SoDienThoai": phone, "NoiDung": text, "MaThamChieu": str(body.get("MaThamChieu", ""))})
+    counters.bump(sms_received=1)
+    return json_response({"MaLoi": "00", "MaThamChieu": str(body.get("MaThamChieu", ""))})
