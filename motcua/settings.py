@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.backoffice",
     "motcua.api",
-    "motcua.benchtools",  # `motcua bench generate`: the benchmark workload (docs/performance.md)
     # The national-platforms simulator: its own process and its own store (DATABASES["national_portal"]).
     "simulators.national_portal",
 ]
@@ -79,11 +78,6 @@ AXES_COOLOFF_TIME = env_int("MOTCUA_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60 
 # would close every counter because of one mistyped password.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-# The lockout page is the officers' sign-in page with a Vietnamese explanation (motcua.backoffice).
-AXES_LOCKOUT_CALLABLE = "motcua.backoffice.views.auth.locked_out"
-LOGIN_URL = "/dang-nhap/"
-LOGIN_REDIRECT_URL = "/ho-so/"
-LOGOUT_REDIRECT_URL = "/dang-nhap/"
 
 ROOT_URLCONF = "motcua.urls"
 WSGI_APPLICATION = "motcua.wsgi.application"
@@ -99,7 +93,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "motcua.backoffice.context.site",
             ],
         },
     },

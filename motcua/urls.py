@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from motcua.api.urls import api
 
@@ -11,8 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("motcua.integrations.urls")),
-    path("bieu-mau/", include("motcua.documents.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    # The officer pages (and the public tracking page); "/" opens the inbox.
-    path("", include("motcua.backoffice.urls")),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
