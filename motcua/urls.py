@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("motcua.integrations.urls")),
+    path("bieu-mau/", include("motcua.documents.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from motcua.core.text import fold
 from motcua.org.scopes import agencies_in_scope, roles_of
 from motcua.workflow.vocabulary import OPEN_STATES
 
-from .models import Dossier
+from .models import Consultation, Dossier
 
 
 def scope_unit_ids(user) -> set[int]:
@@ -33,6 +33,8 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
         Q(holder_unit_id__in=units)
         | Q(competent_agency_id__in=units)
         | Q(reception_point__agency_id__in=units)
+        # A coordinating agency sees the dossiers it was consulted on.
+        | Exists(Consultation.objects.filter(dossier=OuterRef("pk"), agency_id__in=units))
     )
 
 
@@ -43,7 +45,8 @@ def can_see(user, dossier: Dossier) -> bool:
         dossier.handling_unit_id,
         dossier.reception_point.agency_id,
     }
-    return bool(scope_unit_ids(user) & related)
+    units = scope_unit_ids(user)
+    return bool(units & related) or dossier.consultations.filter(agency_id__in=units).exists()
 
 
 def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
