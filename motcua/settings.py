@@ -78,6 +78,11 @@ AXES_COOLOFF_TIME = env_int("MOTCUA_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60 
 # would close every counter because of one mistyped password.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The lockout page is the officers' sign-in page with a Vietnamese explanation (motcua.backoffice).
+AXES_LOCKOUT_CALLABLE = "motcua.backoffice.views.auth.locked_out"
+LOGIN_URL = "/dang-nhap/"
+LOGIN_REDIRECT_URL = "/ho-so/"
+LOGOUT_REDIRECT_URL = "/dang-nhap/"
 
 ROOT_URLCONF = "motcua.urls"
 WSGI_APPLICATION = "motcua.wsgi.application"
@@ -93,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "motcua.backoffice.context.site",
             ],
         },
     },

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from motcua.api.urls import api
 
@@ -13,5 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("motcua.integrations.urls")),
     path("bieu-mau/", include("motcua.documents.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The officer pages (and the public tracking page); "/" opens the inbox.
+    path("", include("motcua.backoffice.urls")),
 ]

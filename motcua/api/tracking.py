@@ -16,10 +16,15 @@ router = Router(tags=["Tra cứu công khai (public tracking)"])
 LIMIT_PER_MINUTE = 30
 
 
-def _throttle(request) -> None:
-    key = f"tracking:{request.META.get('REMOTE_ADDR', '?')}"
+def too_many_lookups(address: str | None) -> bool:
+    """Count one lookup from this address; True once it exceeds the limit (shared with the web page)."""
+    key = f"tracking:{address or '?'}"
     cache.add(key, 0, timeout=60)
-    if cache.incr(key) > LIMIT_PER_MINUTE:
+    return cache.incr(key) > LIMIT_PER_MINUTE
+
+
+def _throttle(request) -> None:
+    if too_many_lookups(request.META.get("REMOTE_ADDR")):
         raise HttpError(429, "Tra cứu quá nhiều lần, vui lòng thử lại sau một phút.")
 
 
@@ -32,6 +37,17 @@ def _throttle(request) -> None:
 def track(request, code: str, id_last4: str):
     """The applicant proves knowledge of the last four digits of the ID number or of the phone number."""
     _throttle(request)
+    found = public_status(code, id_last4)
+    if found is None:
+        raise HttpError(404, "Không tìm thấy hồ sơ với mã và 4 số cuối đã nhập.")
+    return found
+
+
+def public_status(code: str, id_last4: str) -> dict | None:
+    """Status and timeline without personal data, or None (same answer for no dossier and wrong digits).
+
+    Shared by this endpoint and the public tracking page (the QR target), so both reveal exactly the same.
+    """
     dossier = Dossier.objects.select_related("procedure").filter(code=code).first()
     secret_ok = (
         dossier is not None
@@ -44,7 +60,7 @@ def track(request, code: str, id_last4: str):
     )
     if not secret_ok:
         # Same answer for "no such dossier" and "wrong digits": the code alone reveals nothing.
-        raise HttpError(404, "Không tìm thấy hồ sơ với mã và 4 số cuối đã nhập.")
+        return None
     assert dossier is not None
     return {
         "code": dossier.code,

@@ -1,0 +1,1 @@
+"""Officer pages (and the public tracking page). Each module holds the views of one screen."""
