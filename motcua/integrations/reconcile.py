@@ -119,6 +119,7 @@ def reconcile(
     start = start or end - timedelta(days=days)
     run = ReconciliationRun.objects.create(started_at=now, period_from=start, period_to=end)
     report = Report()
+    own_client = client is None
     client = client or PortalClient()
     try:
         _sweep(client, start, end, report)
@@ -126,6 +127,8 @@ def reconcile(
     except PortalUnavailable as exc:
         report.errors.append(exc.message)
     finally:
+        if own_client:
+            client.close()
         run.finished_at = timezone.now()
         run.checked = report.checked
         run.fixed = report.fixed
