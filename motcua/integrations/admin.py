@@ -29,7 +29,11 @@ class ResendOutboxAdmin(OutboxMessageAdmin):
 
     @admin.action(description=_("Gửi lại các tin đã chọn"), permissions=["resend"])
     def resend(self, request, queryset) -> None:
-        count = outbox.resend(queryset.values_list("id", flat=True), dead_only=False)
+        # Undelivered rows only: an acknowledged old version sent again within the same second as a newer
+        # one could not be told apart by the portal (ThoiDiemCapNhat has one-second resolution).
+        count = outbox.resend(
+            queryset.exclude(status="delivered").values_list("id", flat=True), dead_only=False
+        )
         self.message_user(
             request, _("Đã đưa %(n)d tin trở lại hàng chờ gửi.") % {"n": count}, messages.SUCCESS
         )

@@ -41,9 +41,10 @@ FAST = {
 class Sim:
     """A running simulator process (motcua national-portal-sim) and its /sim/ controls."""
 
-    def __init__(self, process: subprocess.Popen, url: str) -> None:
+    def __init__(self, process: subprocess.Popen, url: str, store: Path) -> None:
         self.process = process
         self.url = url
+        self.store = store  # its SQLite file (tests read seeded citizens from it)
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -113,7 +114,7 @@ def start_sim(tmp: Path, env: dict[str, str] | None = None, population: int = 60
         if found:
             # Keep reading its output in the background so the pipe never fills and blocks the server.
             _drain(process)
-            return Sim(process, found.group(1))
+            return Sim(process, found.group(1), tmp / "sim.sqlite3")
         if not line and process.poll() is not None:
             break
     stop_process(process)
@@ -173,8 +174,9 @@ def portal(sim: Sim, settings: Any) -> Sim:
 def shared_db(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     """A DATABASE_URL other processes (workers) can open, holding what this test writes.
 
-    PostgreSQL and on-disk SQLite: the test database itself. In-memory SQLite (the default for tests): the
-    migrated schema is copied to a file and this process works on that file for the test's duration.
+    PostgreSQL: the test database itself. SQLite: the migrated schema is copied to a file and this process
+    works on that file for the test's duration (an in-memory database cannot be shared, and the copy also
+    spares the test database a flush of the append-only event table, which SQLite cannot do).
     """
     conn = connections["default"]
     settings_dict = conn.settings_dict
@@ -185,9 +187,6 @@ def shared_db(transactional_db: None, tmp_path: Path) -> Iterator[str]:
         host = settings_dict.get("HOST") or "127.0.0.1"
         port = settings_dict.get("PORT") or 5432
         yield f"postgres://{auth}@{host}:{port}/{settings_dict['NAME']}"
-        return
-    if not conn.is_in_memory_db():
-        yield f"sqlite:///{settings_dict['NAME']}"
         return
     conn.ensure_connection()
     path = tmp_path / "httt.sqlite3"
