@@ -27,6 +27,8 @@ from motcua.org.models import Agency
 
 from .models import FormCode, FormTemplate
 
+log = logging.getLogger("motcua.documents")
+
 FORMS = tuple(FormCode.values)
 PAGE_SIZE: dict[str, str] = {
     "01": "A5",
@@ -92,8 +94,17 @@ def render_form(form: str, agency: Agency | None, context: dict[str, Any]) -> by
     if form not in FORMS:
         raise ValueError(f"Không có biểu mẫu '{form}' (chỉ có {', '.join(FORMS)}).")
     override = find_override(form, agency)
-    html = render_html(form, context, override)
-    return html_to_pdf(form, html, override.css if override is not None else "")
+    if override is not None:
+        try:
+            html = render_html(form, context, override)
+            return html_to_pdf(form, html, override.css)
+        except Exception:
+            # Overrides are checked when saved through the admin, but a row written some other way (a
+            # script, a restored backup) must not stop a counter from printing: fall back to the built-in.
+            log.exception(
+                "template override #%s of form %s failed; using the built-in template", override.pk, form
+            )
+    return html_to_pdf(form, render_html(form, context))
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -64,6 +64,18 @@ def test_the_nearest_override_wins_then_ancestors_then_the_default(world, two_co
     assert "Mẫu mặc định" not in centre_text + commune_text
 
 
+def test_a_broken_override_written_around_the_admin_falls_back_to_the_built_in_form(
+    world, two_counters, caplog
+):
+    at_centre, _ = two_counters
+    broken = FormTemplate.objects.create(
+        form="01", agency=world.centre.agency, html="{% if %}"
+    )  # no full_clean
+    text = pdfcheck.text(render_pdf("01", at_centre))
+    assert at_centre.code in text and "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
+    assert f"template override #{broken.pk} of form 01 failed" in caplog.text
+
+
 def test_an_inactive_override_is_ignored(world, two_counters):
     at_centre, _ = two_counters
     saved(form="01", agency=world.centre.agency, html=marked("Mẫu đã tắt"), active=False)
