@@ -1,4 +1,4 @@
-"""The connector against the real simulator: item codes, tokens, Retry-After, breaker, dead letters, claims."""
+"""The connector against the real simulator: item codes, token, Retry-After, breaker, dead letters, leases."""
 
 from __future__ import annotations
 
