@@ -237,11 +237,17 @@ def start_httt(database_url: str, tmp_path) -> tuple[subprocess.Popen, str]:
         "MOTCUA_NATIONAL_API_KEY": KEY,
         "MOTCUA_MEDIA_ROOT": str(tmp_path / "media"),
     }
+    argv = [sys.executable, "-m", "gunicorn", "motcua.wsgi:application", "--bind", "127.0.0.1:0"]
+    argv += ["--workers", "1", "--worker-class", "gthread", "--threads", "4", "--no-control-socket"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "motcua.wsgi:application", "--bind", "127.0.0.1:0", "--workers", "1",
-         "--worker-class", "gthread", "--threads", "4", "--no-control-socket"],
-        cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
-    )  # fmt: skip
+        argv,
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
     assert process.stderr is not None
     deadline = time.monotonic() + 60
     seen = []
