@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.backoffice",
     "motcua.api",
+    "motcua.benchtools",  # `motcua bench generate`: the benchmark workload (docs/performance.md)
     # The national-platforms simulator: its own process and its own store (DATABASES["national_portal"]).
     "simulators.national_portal",
 ]
