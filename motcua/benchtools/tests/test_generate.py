@@ -1,4 +1,4 @@
-"""`motcua bench generate`: dossiers the audit accepts, codes that never repeat, a mix that looks like a year."""
+"""`motcua bench generate`: dossiers the audit accepts, codes that never repeat, a year-like mix."""
 
 from __future__ import annotations
 
