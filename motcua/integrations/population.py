@@ -174,10 +174,11 @@ def report(year: int | None = None) -> list[dict[str, Any]]:
         rows.annotate(month=TruncMonth("at"))
         .values("officer__username", "officer__first_name", "officer__last_name", "month")
         .annotate(
-            total=Count("id"),
-            matched=Count("id", filter=Q(matched=True)),
-            not_matched=Count("id", filter=Q(matched=False)),
-            failed=Count("id", filter=Q(matched__isnull=True)),
+            # Not named after the `matched` field: an alias shadowing it would turn the filters into nonsense.
+            n_total=Count("id"),
+            n_matched=Count("id", filter=Q(matched=True)),
+            n_not_matched=Count("id", filter=Q(matched=False)),
+            n_failed=Count("id", filter=Q(matched__isnull=True)),
         )
         .order_by("month", "officer__username")
     )
@@ -186,10 +187,10 @@ def report(year: int | None = None) -> list[dict[str, Any]]:
             "month": f"{g['month']:%m/%Y}" if g["month"] else "",
             "officer": g["officer__username"],
             "name": f"{g['officer__last_name']} {g['officer__first_name']}".strip(),
-            "total": g["total"],
-            "matched": g["matched"],
-            "not_matched": g["not_matched"],
-            "failed": g["failed"],
+            "total": g["n_total"],
+            "matched": g["n_matched"],
+            "not_matched": g["n_not_matched"],
+            "failed": g["n_failed"],
         }
         for g in grouped
     ]
