@@ -1,4 +1,4 @@
-"""Notifications (real SMTP server on loopback, the simulator's SMS sink), population lookups, status, serve."""
+"""Notices (a real SMTP server on loopback, the simulator's SMS sink), population lookups, status, serve."""
 
 from __future__ import annotations
 
