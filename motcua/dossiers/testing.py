@@ -113,8 +113,10 @@ def build_world(*, duration_days: int = 5, fee: int = 50_000) -> World:
     }
     users = {}
     for username, (full_name, role, agency, point, title) in people.items():
-        last, first = full_name.rsplit(" ", 1)
-        user = User.objects.create_user(username, password=PASSWORD, first_name=first, last_name=last)
+        # The house convention (see motcua/org/demo/accounts.py): first_name = family and middle names,
+        # last_name = given name, so get_full_name() reads in Vietnamese order.
+        family, given = full_name.rsplit(" ", 1)
+        user = User.objects.create_user(username, password=PASSWORD, first_name=family, last_name=given)
         RoleAssignment.objects.create(user=user, role=role, agency=agency, reception_point=point, title=title)
         users[username] = user
 
