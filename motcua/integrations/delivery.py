@@ -22,6 +22,7 @@ from .portal import PortalClient, PortalUnavailable
 
 Topic = OutboxMessage.Topic
 
+BREAKER_OPEN = "Cổng DVCQG đang tạm ngắt kết nối (circuit breaker)."
 OK, MALFORMED, EXISTS, NOT_FOUND, STALE, DUPLICATE = "0", "-1", "-3", "-4", "-5", "-6"
 
 
@@ -34,9 +35,10 @@ def _describe(result: dict[str, Any]) -> str:
 
 
 class NationalDelivery:
-    def __init__(self, client: PortalClient, now: Callable[[], datetime]) -> None:
+    def __init__(self, client: PortalClient, now: Callable[[], datetime], batch: int = 100) -> None:
         self.client = client
         self.now = now
+        self.batch = max(1, min(100, batch))  # the contract's limit per call
         self.calls = 0
 
     def deliver(self, rows: list[OutboxMessage]) -> list[Verdict]:
@@ -68,26 +70,30 @@ class NationalDelivery:
 
     # --- calls ----------------------------------------------------------------------------------
 
-    def _call(self, rows: list[OutboxMessage], verdicts: dict[int, Verdict], send) -> list[dict] | None:
-        """Run one call for `rows`; on a whole-call failure record it (rows retried, breaker told)."""
-        state, _until = breaker.gate(self.now())
-        if state != "go":
-            for r in rows:
-                verdicts[r.pk] = Verdict(
-                    r, "retry", error="Cổng DVCQG đang tạm ngắt kết nối (circuit breaker)."
+    def _call(self, rows: list[OutboxMessage], verdicts: dict[int, Verdict], send) -> list[dict | None]:
+        """Send `rows` in calls of at most `batch` items; a chunk whose call failed as a whole gets None
+        answers (its rows are retried later) and the breaker is told."""
+        results: list[dict | None] = []
+        for start in range(0, len(rows), self.batch):
+            chunk = rows[start : start + self.batch]
+            state, _until = breaker.gate(self.now())
+            if state != "go":
+                for r in chunk:
+                    verdicts[r.pk] = Verdict(r, "retry", error=BREAKER_OPEN)
+                results += [None] * len(chunk)
+                continue
+            self.calls += 1
+            try:
+                results += send([r.payload for r in chunk])
+            except PortalUnavailable as exc:
+                breaker.record_failure(
+                    self.now(), exc.message, retry_after=exc.retry_after, counts=exc.counts_against_breaker
                 )
-            return None
-        self.calls += 1
-        try:
-            results = send([r.payload for r in rows])
-        except PortalUnavailable as exc:
-            breaker.record_failure(
-                self.now(), exc.message, retry_after=exc.retry_after, counts=exc.counts_against_breaker
-            )
-            for r in rows:
-                verdicts[r.pk] = Verdict(r, "retry", error=exc.message, retry_after=exc.retry_after)
-            return None
-        breaker.record_success(self.now())
+                for r in chunk:
+                    verdicts[r.pk] = Verdict(r, "retry", error=exc.message, retry_after=exc.retry_after)
+                results += [None] * len(chunk)
+                continue
+            breaker.record_success(self.now())
         return results
 
     def _send_dossiers(
@@ -100,9 +106,9 @@ class NationalDelivery:
             return to_update, to_create
         send = self.client.create if how == "create" else self.client.update
         results = self._call(rows, verdicts, send)
-        if results is None:
-            return to_update, to_create
         for row, result in zip(rows, results, strict=True):
+            if result is None:
+                continue
             code = _code(result)
             if code == OK or (how == "update" and code == STALE):
                 verdicts[row.pk] = Verdict(row, "delivered", code=code)
@@ -118,9 +124,9 @@ class NationalDelivery:
 
     def _send_events(self, rows: list[OutboxMessage], verdicts: dict[int, Verdict]) -> None:
         results = self._call(rows, verdicts, self.client.progress)
-        if results is None:
-            return
         for row, result in zip(rows, results, strict=True):
+            if result is None:
+                continue
             code = _code(result)
             if code in (OK, DUPLICATE):
                 verdicts[row.pk] = Verdict(row, "delivered", code=code)

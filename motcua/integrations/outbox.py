@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import BigIntegerField, Case, CharField, Exists, F, OuterRef, Q, Value, When
 
 from motcua.dossiers.models import OutboxMessage
 
@@ -101,21 +101,39 @@ def settle(worker: str, verdicts: list[Verdict], now: datetime) -> dict[str, int
     """Record the verdicts in one transaction; only rows this worker still holds are changed."""
     tally = {"delivered": 0, "retry": 0, "dead": 0}
     max_attempts = settings.MOTCUA_NATIONAL_MAX_ATTEMPTS
+    delivered = [v for v in verdicts if v.outcome == "delivered"]
     with transaction.atomic():
+        if delivered:
+            # One statement for the common case (a whole batch acknowledged), each row with its own lag.
+            lags = {
+                v.message.pk: max(0, int((now - v.message.created_at).total_seconds() * 1000))
+                for v in delivered
+            }
+            codes = {v.message.pk: v.code[:16] for v in delivered}
+            tally["delivered"] = OutboxMessage.objects.filter(
+                id__in=list(lags), claimed_by=worker, status=Status.IN_FLIGHT
+            ).update(
+                status=Status.DELIVERED,
+                delivered_at=now,
+                result_code=Case(
+                    *[When(id=k, then=Value(c)) for k, c in codes.items()],
+                    default=Value(""),
+                    output_field=CharField(),
+                ),
+                lag_ms=Case(
+                    *[When(id=k, then=Value(lag)) for k, lag in lags.items()],
+                    default=Value(None),
+                    output_field=BigIntegerField(),
+                ),
+                last_error="",
+                claimed_until=None,
+                next_attempt_at=None,
+            )
         for v in verdicts:
-            held = OutboxMessage.objects.filter(id=v.message.pk, claimed_by=worker, status=Status.IN_FLIGHT)
             if v.outcome == "delivered":
-                lag = int((now - v.message.created_at).total_seconds() * 1000)
-                changed = held.update(
-                    status=Status.DELIVERED,
-                    delivered_at=now,
-                    result_code=v.code[:16],
-                    lag_ms=max(0, lag),
-                    last_error="",
-                    claimed_until=None,
-                    next_attempt_at=None,
-                )
-            elif v.outcome == "dead" or v.message.attempts >= max_attempts:
+                continue
+            held = OutboxMessage.objects.filter(id=v.message.pk, claimed_by=worker, status=Status.IN_FLIGHT)
+            if v.outcome == "dead" or v.message.attempts >= max_attempts:
                 changed = held.update(
                     status=Status.DEAD, result_code=v.code[:16], last_error=v.error[:4000], claimed_until=None
                 )

@@ -32,6 +32,7 @@ from .models import PortalHealth
 from .portal import PortalClient, PortalUnavailable
 
 log = logging.getLogger("motcua.integrations.worker")
+CALLS_PER_ROUND = 3
 
 
 class Worker:
@@ -73,11 +74,13 @@ class Worker:
         if state == "probe":
             self._probe()
             return 0
-        # Up to three calls' worth per round (creates, updates, events), each call at most `batch` items.
-        rows = outbox.claim(self.id, outbox.NATIONAL_TOPICS, self.batch, self.now(), in_order=True)
+        # A round claims several calls' worth (creates, updates, events, each call at most `batch` items):
+        # fewer round trips to the database per message, and every dossier's next message in one go.
+        limit = self.batch * CALLS_PER_ROUND
+        rows = outbox.claim(self.id, outbox.NATIONAL_TOPICS, limit, self.now(), in_order=True)
         if not rows:
             return 0
-        verdicts = NationalDelivery(self.client, self.now).deliver(rows)
+        verdicts = NationalDelivery(self.client, self.now, self.batch).deliver(rows)
         self._settle(verdicts)
         return len(rows)
 
