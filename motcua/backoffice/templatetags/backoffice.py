@@ -44,9 +44,10 @@ def working_time(delta: timedelta | None) -> str:
 @register.filter
 def person(row: dict, prefix: str = "holder_user") -> str:
     """The full name of a user read as columns of an inbox row."""
-    last = row.get(f"{prefix}__last_name") or ""
+    # House convention (motcua/org/demo/accounts.py): first_name holds the family and middle names.
     first = row.get(f"{prefix}__first_name") or ""
-    return f"{last} {first}".strip() or (row.get(f"{prefix}__username") or "")
+    last = row.get(f"{prefix}__last_name") or ""
+    return f"{first} {last}".strip() or (row.get(f"{prefix}__username") or "")
 
 
 @register.filter
@@ -58,10 +59,10 @@ def get(mapping, key):
 
 
 def full_name(user) -> str:
-    """Vietnamese order: family name first ("Trần Thị Ánh"), whichever way the account stores it."""
+    """ "Trần Thị Ánh": accounts keep the family and middle names in first_name (the house convention)."""
     if user is None:
         return ""
-    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
+    return user.get_full_name() or user.get_username()
 
 
 register.filter("vn_name", full_name)

@@ -126,3 +126,18 @@ def test_the_switcher_never_redirects_off_site(world, as_user):
     mine = RoleAssignment.objects.get(user=world.alice)
     response = client.post("/vai-tro/", {"assignment": mine.pk, "next": "https://evil.example/"})
     assert response["Location"] == "/ho-so/"
+
+
+def test_the_pages_are_vietnamese_by_default_and_english_on_request(world, as_user):
+    client = as_user("alice")
+    vietnamese = client.get("/ho-so/").content.decode()
+    assert (
+        'lang="vi"' in vietnamese and "Của tôi" in vietnamese and "Bỏ qua, đến nội dung chính" in vietnamese
+    )
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/ho-so/"})
+    assert response.status_code == 302 and response["Location"] == "/ho-so/"
+    english = client.get("/ho-so/").content.decode()
+    assert 'lang="en"' in english
+    for text in ("Mine", "Due within 1 working day", "Overdue", "Skip to main content", "Sign out"):
+        assert text in english, text
+    assert 'name="language" value="vi"' in english  # the way back
