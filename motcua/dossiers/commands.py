@@ -489,6 +489,10 @@ def _record(ctx: Context, action: str, before: dict, from_state: str, from_step:
     event.save()
     dossier.save()
     _write_outbox(ctx, event)
+    # The service-quality index counts the change in this transaction (motcua/indicators/aggregates.py).
+    from motcua.indicators.aggregates import on_event
+
+    on_event(dossier, event)
     return event
 
 

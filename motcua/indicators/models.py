@@ -612,3 +612,134 @@ class OfficialScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}: {self.total}"
+
+
+# --- The aggregate layer (facts and counters maintained with the dossier events) --------------------------
+
+
+class DossierFact(models.Model):
+    """What one dossier contributes to the index and Biểu 06, as last counted (see ``facts.Fact``).
+
+    Kept so that a change can be counted as "new contribution − old contribution" without rereading the
+    dossier's past, and so that drill-down lists and the open dossiers' on-time check (2.1 at a cutoff) read
+    one indexed table. Rebuilt from the dossiers by ``motcua index rebuild``; never edited by hand.
+    """
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    agency = models.ForeignKey("org.Agency", on_delete=models.CASCADE, related_name="+", db_index=False)
+    procedure = models.ForeignKey(
+        "catalogue.Procedure", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField(_("ngày tiếp nhận (hoặc nộp)"))
+    status = models.CharField(_("đúng hạn (2.1)"), max_length=8)
+    reason = models.CharField(_("căn cứ"), max_length=20)
+    end_at = models.DateTimeField(_("kết thúc xử lý"), null=True)
+    judged_due = models.DateTimeField(_("hạn dùng để đánh giá"), null=True)
+    online = models.BooleanField(default=False)
+    online_scored = models.BooleanField(default=False)
+    doc_result = models.BooleanField(default=False)
+    e_result = models.BooleanField(default=False)
+    fee_due = models.BooleanField(default=False)
+    paid_online = models.BooleanField(default=False)
+    digitised = models.BooleanField(default=False)
+    reused = models.BooleanField(default=False)
+    national_store = models.BooleanField(default=False)
+    population = models.BooleanField(default=False)
+    synchronised = models.BooleanField(default=False)
+    received_day = models.DateField(null=True)
+    finished_day = models.DateField(null=True)
+    b06_class = models.CharField(max_length=8, blank=True)
+    overdue_from = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("số liệu chỉ số của hồ sơ")
+        verbose_name_plural = _("số liệu chỉ số của hồ sơ")
+        indexes = [
+            models.Index(fields=["agency", "day"], name="ind_fact_agency_day"),
+            # 2.1 at a cutoff: the open dossiers of a unit's period, by due date.
+            models.Index(
+                fields=["agency", "day", "judged_due"],
+                name="ind_fact_open",
+                condition=models.Q(status="open"),
+            ),
+            models.Index(fields=["agency", "received_day"], name="ind_fact_received"),
+            models.Index(fields=["agency", "finished_day"], name="ind_fact_finished"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.day:%d/%m/%Y} {self.status}"
+
+
+class IndexCounter(models.Model):
+    """Counters per unit (competent agency) × day × procedure, and the same per month (``grain``).
+
+    Maintained in the transaction of every dossier event (``aggregates.on_event``) by adding the change in
+    the dossier's contribution; the dashboards, the API and Biểu 06 read only these rows (and, for dossiers
+    still open, the indexed ``DossierFact`` rows). What each column counts: ``facts.COLUMNS``.
+    """
+
+    class Grain(models.TextChoices):
+        DAY = "d", _("Ngày")
+        MONTH = "m", _("Tháng")  # ``day`` is the first day of the month
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    agency = models.ForeignKey("org.Agency", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    procedure = models.ForeignKey(
+        "catalogue.Procedure", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    dossiers = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    online = models.IntegerField(default=0)
+    online_scored = models.IntegerField(default=0)
+    doc_result = models.IntegerField(default=0)
+    e_result = models.IntegerField(default=0)
+    fee_due = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)
+    digitised = models.IntegerField(default=0)
+    reused = models.IntegerField(default=0)
+    national_store = models.IntegerField(default=0)
+    population = models.IntegerField(default=0)
+    synchronised = models.IntegerField(default=0)
+    b06_received_online = models.IntegerField(default=0)
+    b06_received_offline = models.IntegerField(default=0)
+    b06_early = models.IntegerField(default=0)
+    b06_on_time = models.IntegerField(default=0)
+    b06_late = models.IntegerField(default=0)
+    b06_overdue_from = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("bộ đếm chỉ số")
+        verbose_name_plural = _("bộ đếm chỉ số")
+        constraints = [
+            # Also the index every read uses: grain, then the unit's agencies, then the period's days.
+            models.UniqueConstraint(
+                fields=["grain", "agency", "day", "procedure"], name="indicators_counter_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.agency_id} {self.day:%d/%m/%Y} {self.procedure_id}"
+
+
+class SyncCheckpoint(models.Model):
+    """How far the index has looked at settled ``national.dossier`` outbox rows (1.4's "synchronised").
+
+    Every row with an id below ``below_id`` was delivered or given up when last checked, so only rows from
+    there on can still turn delivered; ``aggregates.catch_up_deliveries`` recounts their dossiers.
+    """
+
+    topic = models.CharField(max_length=24, unique=True)
+    below_id = models.BigIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("mốc kiểm tra đồng bộ")
+        verbose_name_plural = _("mốc kiểm tra đồng bộ")
+
+    def __str__(self) -> str:
+        return f"{self.topic} < {self.below_id}"

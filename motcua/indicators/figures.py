@@ -1,0 +1,569 @@
+"""The index's figures for a unit and period, from the aggregates, the catalogue and the stored inputs.
+
+``compute_figures(agency, start, end, procedure=None)`` returns one ``scoring.Figure`` per item of the
+definition in force; ``score_units`` scores a unit and its child units in one pass (the dashboard, the API
+and the benchmark use it). Nothing here reads the dossier table: dossier counts come from ``IndexCounter``
+rows (whole months at month grain, the rest at day grain) and, for 2.1's dossiers still open, from the
+indexed ``DossierFact`` rows of the period (few: only the open ones).
+
+Where each item comes from (docs/indicators.md §6 has the full table):
+
+- dossier counts (2.1, 3.3, 3.6, 4.1–4.4, 4.6, 5.3, 1.4's numerator): sums of counters over the period;
+- "procedures with at least one …" (3.2, 3.4, 3.5, 4.7): the *distinct* procedures whose counters over the
+  period are positive — a set, never a sum of per-day counts — intersected with the catalogue's set;
+- catalogue items (3.1 and the denominators of 3.2, 3.4, 3.5, 4.7; 4.5): the published procedures the unit
+  is competent for (named on the version, or every agency of the kind the version names);
+- inputs (1.1–1.3, 1.4's national counts, 5.1–5.2): ``IndexInput`` rows of the unit for the period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from motcua.core.text import fold
+
+from . import scoring
+from .facts import INDEX_COLUMNS
+from .models import DossierFact, IndexCounter, IndexDefinition, IndexInput
+from .periods import Period, date_range
+
+DAY, MONTH = IndexCounter.Grain.DAY.value, IndexCounter.Grain.MONTH.value
+COMPUTED_SOURCE = "Tính từ dữ liệu của hệ thống"
+NO_INPUT = "Chưa có số liệu đầu vào"
+# Items counted by procedure: counter column whose positive sum makes a procedure count.
+PROCEDURE_FLAGS = {"3.2": "online", "3.4": "fee_due", "3.5": "paid_online", "4.7": "population"}
+
+
+class FiguresUnavailable(Exception):
+    """No definition of the index applies to the period (the message is Vietnamese)."""
+
+
+# --- Windows over the counters ------------------------------------------------------------------------
+
+
+def _month_end(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _next_month(day: date) -> date:
+    return _month_end(day.replace(day=1)) + timedelta(days=1)
+
+
+def window(start: date | None, end: date) -> Q:
+    """Counter rows covering [start, end] exactly once: whole months at month grain, the rest by day.
+
+    ``start`` None: from the beginning of time (Biểu 06's carried-over and in-progress sums).
+    """
+    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
+    last_full = end.replace(day=1) if end == _month_end(end.replace(day=1)) else None
+    if last_full is None:
+        last_full_candidate = end.replace(day=1) - timedelta(days=1)
+        last_full = last_full_candidate.replace(day=1)
+    if first_full is not None and first_full > last_full:
+        days = Q(grain=DAY, day__lte=end)
+        return days & Q(day__gte=start) if start is not None else days
+    months = Q(grain=MONTH, day__lte=last_full)
+    if first_full is not None:
+        months &= Q(day__gte=first_full)
+    result = months
+    if start is not None and first_full is not None and start < first_full:
+        result |= Q(grain=DAY, day__gte=start, day__lt=first_full)
+    tail = _month_end(last_full) + timedelta(days=1)
+    if tail <= end:
+        result |= Q(grain=DAY, day__gte=tail, day__lte=end)
+    return result
+
+
+# --- The agency tree ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    pk: int
+    parent_id: int | None
+    kind: str
+    code: str
+    name: str
+
+
+class AgencyTree:
+    """Every agency, read once (a province has a few hundred, a national deployment a few thousand)."""
+
+    def __init__(self, nodes: Iterable[Node]):
+        self.nodes = {n.pk: n for n in nodes}
+        self._children: dict[int | None, list[int]] = defaultdict(list)
+        for node in sorted(self.nodes.values(), key=lambda n: n.code):
+            self._children[node.parent_id].append(node.pk)
+
+    @classmethod
+    def load(cls) -> AgencyTree:
+        from motcua.org.models import Agency
+
+        return cls(
+            Node(*row) for row in Agency.objects.values_list("pk", "parent_id", "kind", "code", "name")
+        )
+
+    def subtree(self, pk: int) -> set[int]:
+        found: set[int] = set()
+        stack = [pk]
+        while stack:
+            current = stack.pop()
+            if current in found:
+                continue
+            found.add(current)
+            stack.extend(self._children[current])
+        return found
+
+    def children(self, pk: int) -> list[Node]:
+        """Child units ranked under ``pk``: its direct children that are agencies, not its own divisions."""
+        return [self.nodes[c] for c in self._children[pk] if self.nodes[c].kind != "division"]
+
+    def reporting_unit(self, pk: int, root: int) -> int:
+        """The child of ``root`` (or ``root`` itself, for its own divisions) that ``pk`` belongs to."""
+        children = {c.pk for c in self.children(root)}
+        node: int | None = pk
+        for _depth in range(50):
+            if node is None or node == root:
+                return root
+            if node in children:
+                return node
+            node = self.nodes[node].parent_id if node in self.nodes else None
+        return root
+
+
+# --- The catalogue ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueProcedure:
+    procedure_id: int
+    code: str
+    name: str
+    field_id: int | None
+    agency_id: int | None  # the competent agency named on the version
+    agency_kind: str  # or: every agency of this kind is competent
+    online: bool  # offered online, partially or fully (3.1 numerator, 3.2 denominator)
+    citizen: bool  # subjects include citizens (4.7 denominator)
+    fee_bearing: bool  # a charged fee > 0 on some channel (3.4, 3.5 denominators)
+    certified_copy_online: bool  # electronic certified copies from originals (4.5)
+
+
+class Catalogue:
+    """The published procedures, read once: a few hundred per province."""
+
+    def __init__(self, procedures: Iterable[CatalogueProcedure]):
+        self.procedures = list(procedures)
+        self.by_id = {p.procedure_id: p for p in self.procedures}
+
+    @classmethod
+    def load(cls) -> Catalogue:
+        from motcua.catalogue.models import Fee, ProcedureVersion
+
+        published = ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED)
+        fee_bearing = set(
+            Fee.objects.filter(
+                channel_option__version__in=published, amount__gt=0, kind=Fee.Kind.CHARGED
+            ).values_list("channel_option__version_id", flat=True)
+        )
+        rows = published.values_list(
+            "pk",
+            "procedure_id",
+            "procedure__code",
+            "name",
+            "field_id",
+            "competent_agency_id",
+            "competent_agency_kind",
+            "online_level",
+            "subjects",
+        )
+        procedures = []
+        for pk, procedure_id, code, name, field_id, agency_id, kind, online_level, subjects in rows:
+            online = online_level in (ProcedureVersion.OnlineLevel.FULL, ProcedureVersion.OnlineLevel.PARTIAL)
+            procedures.append(
+                CatalogueProcedure(
+                    procedure_id=procedure_id,
+                    code=code,
+                    name=name,
+                    field_id=field_id,
+                    agency_id=agency_id,
+                    agency_kind=kind or "",
+                    online=online,
+                    citizen="citizen" in (subjects or []),
+                    fee_bearing=pk in fee_bearing,
+                    certified_copy_online=online and is_certified_copy(name),
+                )
+            )
+        return cls(procedures)
+
+    def competent(self, agency_ids: set[int], kinds: set[str]) -> list[CatalogueProcedure]:
+        return [
+            p
+            for p in self.procedures
+            if (p.agency_id is not None and p.agency_id in agency_ids)
+            or (p.agency_id is None and p.agency_kind and p.agency_kind in kinds)
+        ]
+
+
+def is_certified_copy(name: str) -> bool:
+    """The certified-copy-from-original service (chứng thực bản sao từ bản chính), by its folded name.
+
+    The national catalogue has no flag for it; offered online it is exactly "electronic certified copies
+    from originals" (4.5).
+    """
+    folded = fold(name)
+    return "chung thuc ban sao" in folded and "ban chinh" in folded
+
+
+# --- Counting -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    """Counter sums for a set of agencies and a period, and the procedures each flag saw."""
+
+    columns: dict[str, int] = field(default_factory=lambda: dict.fromkeys(INDEX_COLUMNS, 0))
+    procedures: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    open_late: int = 0  # open dossiers of the period already past their judged due date at the cutoff
+
+    @property
+    def on_time(self) -> int:
+        """2.1's numerator: decided on time, plus open and not yet past the due date at the cutoff."""
+        return self.columns["on_time"] + self.columns["open"] - self.open_late
+
+    def add(self, other: Counts) -> None:
+        for column, value in other.columns.items():
+            self.columns[column] += value
+        for flag, procedures in other.procedures.items():
+            self.procedures[flag] |= procedures
+        self.open_late += other.open_late
+
+
+class Aggregates:
+    """Counter sums for every agency of a subtree and a period, read with two queries.
+
+    Grouped by (agency, procedure): the sums per agency and, from the same rows, the distinct procedures
+    per flag, so any union of agencies (a child unit's subtree, the whole province) is counted correctly.
+    """
+
+    def __init__(
+        self,
+        agency_ids: set[int],
+        period: Period,
+        *,
+        cutoff: datetime,
+        procedure_id: int | None = None,
+    ):
+        self.by_agency: dict[int, Counts] = defaultdict(Counts)
+        ids = sorted(agency_ids)
+        rows = IndexCounter.objects.filter(window(period.start, period.end), agency_id__in=ids)
+        opened = DossierFact.objects.filter(
+            agency_id__in=ids,
+            day__gte=period.start,
+            day__lte=period.end,
+            status="open",
+            judged_due__lt=cutoff,
+        )
+        if procedure_id is not None:
+            rows = rows.filter(procedure_id=procedure_id)
+            opened = opened.filter(procedure_id=procedure_id)
+        sums = {c: Sum(c) for c in INDEX_COLUMNS}
+        grouped: list[dict[str, Any]] = [
+            dict(row) for row in rows.values("agency_id", "procedure_id").annotate(**sums).order_by()
+        ]
+        for row in grouped:
+            counts = self.by_agency[row["agency_id"]]
+            for column in INDEX_COLUMNS:
+                counts.columns[column] += row[column] or 0
+            for flag in PROCEDURE_FLAGS.values():
+                if row[flag]:
+                    counts.procedures[flag].add(row["procedure_id"])
+        late: list[dict[str, Any]] = [
+            dict(row) for row in opened.values("agency_id").annotate(n=Count("pk")).order_by()
+        ]
+        for entry in late:
+            self.by_agency[entry["agency_id"]].open_late += entry["n"]
+
+    def counts(self, agency_ids: Iterable[int]) -> Counts:
+        total = Counts()
+        for pk in agency_ids:
+            if pk in self.by_agency:
+                total.add(self.by_agency[pk])
+        return total
+
+
+# --- Inputs -------------------------------------------------------------------------------------------
+
+
+def _inputs(agency_ids: Iterable[int], period: Period) -> dict[int, dict[str, list[IndexInput]]]:
+    """Stored inputs of these units whose period lies within ``period``, by unit and item."""
+    found: dict[int, dict[str, list[IndexInput]]] = defaultdict(lambda: defaultdict(list))
+    for row in IndexInput.objects.filter(
+        agency_id__in=list(agency_ids), period_start__gte=period.start, period_end__lte=period.end
+    ):
+        found[row.agency_id][row.item_number].append(row)
+    return found
+
+
+def _input_figure(rows: list[IndexInput], period: Period, synchronised: int, dossiers: int) -> scoring.Figure:
+    """The figure of one input item: the row for exactly the period, or the sum of the rows within it."""
+    kind = scoring.period_kind(period.start, period.end)
+    exact = [r for r in rows if (r.period_start, r.period_end) == (period.start, period.end)]
+    chosen = exact or rows
+    number = chosen[0].item_number
+    if number != scoring.NATIONAL_COUNTS_ITEM:
+        if len(chosen) == 1:
+            return chosen[0].to_figure()
+        return scoring.Figure(
+            numerator=sum(r.numerator or 0 for r in chosen),
+            denominator=sum(r.denominator or 0 for r in chosen),
+            source=f"Cộng từ {len(chosen)} kỳ đã nhập",
+        )
+    if len(chosen) == 1:
+        figure = chosen[0].to_figure(synchronised=synchronised, period=kind)
+    else:
+        previous = max((r.previous_year_total or 0 for r in chosen), default=0)
+        figure = scoring.Figure(
+            numerator=synchronised,
+            denominator=sum(r.denominator or 0 for r in chosen),
+            alternative_denominators=(sum(r.portal_count or 0 for r in chosen),),
+            fallback_denominator=scoring.fallback_denominator(previous, kind) if kind else None,
+            source=f"Cộng từ {len(chosen)} kỳ đã nhập",
+        )
+    return _sane_national(figure, synchronised, dossiers)
+
+
+def _sane_national(figure: scoring.Figure, synchronised: int, dossiers: int) -> scoring.Figure:
+    """1.4 with national counts that cannot be scored as they are, made scorable and labelled."""
+    national = max(int(figure.denominator), *(int(d) for d in figure.alternative_denominators))
+    if national == 0 and figure.fallback_denominator is None:
+        return _estimated_national(synchronised, dossiers)
+    if national and synchronised > national:
+        # National counts lag behind ours: more synchronised than counted there means all of them.
+        return scoring.Figure(
+            numerator=national,
+            denominator=figure.denominator,
+            alternative_denominators=figure.alternative_denominators,
+            fallback_denominator=figure.fallback_denominator,
+            source=f"{figure.source} (hệ thống đã đồng bộ {synchronised}, nhiều hơn số quốc gia)",
+        )
+    return figure
+
+
+def _estimated_national(synchronised: int, dossiers: int) -> scoring.Figure:
+    return scoring.Figure(
+        numerator=min(synchronised, dossiers),
+        denominator=dossiers,
+        # No dossier at all: nothing to synchronise, nothing lost (the scorer's "both counts 0" rule).
+        fallback_denominator=0,
+        source="Ước tính: chưa có số liệu quốc gia, mẫu số là số hồ sơ trong kỳ của hệ thống",
+    )
+
+
+# --- Figures ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """What a computation reads once: the tree, the catalogue, the definition."""
+
+    tree: AgencyTree
+    catalogue: Catalogue
+    definition: scoring.Definition
+
+    @classmethod
+    def load(cls, period: Period) -> Context:
+        definition = IndexDefinition.objects.in_force(period.start)
+        if definition is None:
+            raise FiguresUnavailable(
+                f"Chưa có bộ chỉ số nào áp dụng vào ngày {period.start:%d/%m/%Y}; hãy công bố một phiên bản "
+                "trong trang quản trị hoặc chạy 'motcua index load-defaults'."
+            )
+        return cls(AgencyTree.load(), Catalogue.load(), definition.snapshot())
+
+
+@dataclass
+class UnitFigures:
+    agency_id: int
+    figures: dict[str, scoring.Figure]
+    counts: Counts
+    procedure_sets: dict[str, tuple[set[int], set[int]]]  # item → (earned, scope) procedure ids
+    communes: tuple[set[int], set[int]]  # 4.5: (offering, managed) commune ids
+
+
+def figures_for(
+    ctx: Context,
+    agency_id: int,
+    counts: Counts,
+    inputs: dict[str, list[IndexInput]],
+    period: Period,
+    procedure_id: int | None = None,
+) -> UnitFigures:
+    """Every item's figure for one unit (its whole subtree counted in ``counts``)."""
+    subtree = ctx.tree.subtree(agency_id)
+    kinds = {ctx.tree.nodes[pk].kind for pk in subtree if pk in ctx.tree.nodes}
+    competent = ctx.catalogue.competent(subtree, kinds)
+    if procedure_id is not None:
+        competent = [p for p in competent if p.procedure_id == procedure_id]
+    competent_ids = {p.procedure_id for p in competent}
+    online_services = {p.procedure_id for p in competent if p.online}
+    fee_bearing = {p.procedure_id for p in competent if p.fee_bearing}
+    citizen = {p.procedure_id for p in competent if p.citizen}
+    scopes = {"3.2": online_services, "3.4": fee_bearing, "3.5": fee_bearing, "4.7": citizen}
+    procedure_sets = {
+        item: (scopes[item] & counts.procedures.get(flag, set()), scopes[item])
+        for item, flag in PROCEDURE_FLAGS.items()
+    }
+    procedure_sets["3.1"] = (online_services, competent_ids)
+    communes = {pk for pk in subtree if ctx.tree.nodes[pk].kind == "commune"}
+    copies = [p for p in ctx.catalogue.procedures if p.certified_copy_online]
+    offering = {
+        pk
+        for pk in communes
+        if any(p.agency_id == pk or (p.agency_id is None and p.agency_kind == "commune") for p in copies)
+    }
+    c = counts.columns
+    dossiers = c["dossiers"]
+
+    def computed(numerator: int, denominator: int) -> scoring.Figure:
+        return scoring.Figure(numerator, denominator, source=COMPUTED_SOURCE)
+
+    figures: dict[str, scoring.Figure] = {
+        "2.1": computed(counts.on_time, dossiers),
+        "3.3": computed(c["online_scored"], dossiers),
+        "3.6": computed(c["paid_online"], c["fee_due"]),
+        "4.1": computed(c["e_result"], c["doc_result"]),
+        "4.2": computed(c["digitised"], dossiers),
+        "4.3": computed(c["reused"], dossiers),
+        "4.4": computed(c["national_store"], dossiers),
+        "4.5": computed(len(offering), len(communes)),
+        "4.6": computed(c["population"], dossiers),
+        # Complaints and "dislike" ratings are not recorded by the system yet: only lateness is deducted.
+        "5.3": computed(counts.on_time, dossiers),
+    }
+    for item, (earned, scope) in procedure_sets.items():
+        figures[item] = computed(len(earned), len(scope))
+    for definition_item in ctx.definition.items:
+        number = definition_item.number
+        if number in figures:
+            continue
+        rows = inputs.get(number)
+        if number == scoring.NATIONAL_COUNTS_ITEM:
+            figures[number] = (
+                _input_figure(rows, period, c["synchronised"], dossiers)
+                if rows
+                else _estimated_national(c["synchronised"], dossiers)
+            )
+        elif rows:
+            figures[number] = _input_figure(rows, period, 0, dossiers)
+        else:
+            figures[number] = scoring.Figure(0, 0, source=NO_INPUT)
+    known = set(ctx.definition.item_numbers)
+    return UnitFigures(
+        agency_id=agency_id,
+        figures={k: v for k, v in figures.items() if k in known},
+        counts=counts,
+        procedure_sets=procedure_sets,
+        communes=(offering, communes),
+    )
+
+
+@dataclass
+class ScoredUnit:
+    node: Node
+    unit: UnitFigures
+    score: scoring.IndexScore
+
+
+@dataclass
+class Scores:
+    period: Period
+    cutoff: datetime
+    definition: scoring.Definition
+    root: ScoredUnit
+    children: list[ScoredUnit]
+    ranking: list[scoring.Ranked[ScoredUnit]]
+    context: Context
+
+
+def score_units(
+    agency: Any,
+    period: Period,
+    *,
+    now: datetime | None = None,
+    procedure_id: int | None = None,
+    with_children: bool = True,
+    context: Context | None = None,
+) -> Scores:
+    """Score ``agency`` (with everything below it) and each of its child units, for ``period``."""
+    now = now or timezone.now()
+    ctx = context or Context.load(period)
+    cutoff = period.cutoff(now)
+    subtree = ctx.tree.subtree(agency.pk)
+    aggregates = Aggregates(subtree, period, cutoff=cutoff, procedure_id=procedure_id)
+    children = ctx.tree.children(agency.pk) if with_children else []
+    inputs = _inputs([agency.pk, *(c.pk for c in children)], period)
+
+    def scored(node: Node) -> ScoredUnit:
+        counts = aggregates.counts(ctx.tree.subtree(node.pk))
+        unit = figures_for(ctx, node.pk, counts, inputs.get(node.pk, {}), period, procedure_id)
+        return ScoredUnit(node, unit, scoring.score(ctx.definition, unit.figures))
+
+    root = scored(ctx.tree.nodes[agency.pk])
+    scored_children = [scored(child) for child in children]
+    ranking = scoring.rank((child, child.score.total) for child in scored_children)
+    return Scores(period, cutoff, ctx.definition, root, scored_children, ranking, ctx)
+
+
+def compute_figures(
+    agency: Any, start: date, end: date, procedure: Any = None, *, now: datetime | None = None
+) -> dict[str, scoring.Figure]:
+    """One figure per item of the definition in force on ``start``, for ``agency`` and everything below it.
+
+    ``procedure``: a ``catalogue.Procedure`` (or its id) to restrict the dossier counts and the catalogue
+    sets to one procedure; inputs are the unit's whatever the procedure.
+    """
+    period = date_range(start, end)
+    procedure_id = getattr(procedure, "pk", procedure)
+    ctx = Context.load(period)
+    cutoff = period.cutoff(now or timezone.now())
+    subtree = ctx.tree.subtree(agency.pk)
+    counts = Aggregates(subtree, period, cutoff=cutoff, procedure_id=procedure_id).counts(subtree)
+    inputs = _inputs([agency.pk], period).get(agency.pk, {})
+    return figures_for(ctx, agency.pk, counts, inputs, period, procedure_id).figures
+
+
+def score(agency: Any, start: date, end: date, procedure: Any = None, *, now: datetime | None = None):
+    """(definition, figures, IndexScore) of ``agency`` for [start, end]."""
+    figures = compute_figures(agency, start, end, procedure, now=now)
+    definition = IndexDefinition.objects.in_force(start)
+    assert definition is not None  # compute_figures raised otherwise
+    snapshot = definition.snapshot()
+    return snapshot, figures, scoring.score(snapshot, figures)
+
+
+def monthly_totals(agency: Any, period: Period, *, now: datetime | None = None) -> list[tuple[Period, Any]]:
+    """The total of each month of ``period``'s year up to now (the dashboard's trend)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    out = []
+    context: Context | None = None
+    for month in date_range(date(period.start.year, 1, 1), date(period.start.year, 12, 31)).months():
+        if month.start > today:
+            break
+        if context is None or context.definition.valid_from != _definition_start(month):
+            context = Context.load(month)
+        scores = score_units(agency, month, now=now, with_children=False, context=context)
+        out.append((month, scores.root.score))
+    return out
+
+
+def _definition_start(period: Period) -> date | None:
+    found = IndexDefinition.objects.in_force(period.start)
+    return found.valid_from if found else None
