@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("motcua.integrations.urls")),
     path("bieu-mau/", include("motcua.documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("chi-so/", include("motcua.indicators.urls")),  # the service-quality index (motcua.indicators)
     # The officer pages (and the public tracking page); "/" opens the inbox.
     path("", include("motcua.backoffice.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from motcua.indicators.api import router as indicators_router
 from motcua.integrations.api import portal_router, staff_router
 
 from . import dossiers, errors, tracking
@@ -19,3 +20,4 @@ api.add_router("/", tracking.router)
 # The national platforms (motcua.integrations): intake and catalogue for the portal, sync status, lookups.
 api.add_router("/", portal_router)
 api.add_router("/", staff_router)
+api.add_router("/", indicators_router)  # /indicators, /reports/bieu-06 (motcua.indicators)

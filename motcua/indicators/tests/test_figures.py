@@ -106,3 +106,44 @@ def test_windows_cover_each_day_once_with_whole_months_at_month_grain(scenario):
     assert sum(r.dossiers for r in everything) == sum(
         r.dossiers for r in IndexCounter.objects.filter(grain="d", day__lte=period.end)
     )
+
+
+def test_the_rebuild_command_recounts_everything_or_a_window(scenario):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from motcua.indicators import aggregates
+
+    before = aggregates.counters_snapshot()
+    out = StringIO()
+    call_command("index", "rebuild", stdout=out)
+    assert f"{len(scenario.dossiers)} hồ sơ" in out.getvalue()
+    call_command("index", "rebuild", "--from", "01/03/2026", "--to", "2026-03-31", stdout=StringIO())
+    assert aggregates.counters_snapshot() == before
+    with pytest.raises(CommandError, match="--from phải trước"):
+        call_command("index", "rebuild", "--from", "2026-04-01", "--to", "2026-03-01")
+    with pytest.raises(CommandError, match="không đúng dạng"):
+        call_command("index", "rebuild", "--from", "1/3")
+
+
+def test_the_figures_command_scores_a_unit_from_the_system_data(scenario):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "index",
+        "figures",
+        "--unit",
+        scenario.world.province.code,
+        "--period",
+        "2026-03",
+        "--json",
+        stdout=out,
+    )
+    data = json.loads(out.getvalue())
+    assert data["unit"]["code"] == scenario.world.province.code and data["period"]["code"] == "2026-03"
+    assert {c["name"] for c in data["children"]} >= {"Sở Tư pháp", "Sở Y tế"}

@@ -29,7 +29,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{score,load-defaults,import-inputs,import-official}"
+            dest="action",
+            required=True,
+            metavar="{score,load-defaults,import-inputs,import-official,rebuild,figures}",
         )
 
         score = sub.add_parser("score", help="Chấm điểm từ tệp số liệu JSON")
@@ -62,8 +64,28 @@ class Command(BaseCommand):
         official.add_argument("file", type=Path)
         official.add_argument("--replace", action="store_true", help="Thay điểm đã có của cùng đơn vị, kỳ")
 
+        rebuild = sub.add_parser(
+            "rebuild",
+            help="Tính lại số liệu tổng hợp của chỉ số và Biểu 06 từ hồ sơ (tất cả hoặc một khoảng ngày)",
+        )
+        rebuild.add_argument("--from", dest="first", type=_date, help="Từ ngày (YYYY-MM-DD hoặc dd/mm/yyyy)")
+        rebuild.add_argument("--to", dest="last", type=_date, help="Đến ngày (YYYY-MM-DD hoặc dd/mm/yyyy)")
+
+        figures = sub.add_parser("figures", help="Chấm điểm một đơn vị trong một kỳ từ số liệu của hệ thống")
+        figures.add_argument("--unit", required=True, help="Mã cơ quan, đơn vị (QCVN 102)")
+        figures.add_argument(
+            "--period", required=True, help="2026-07, 2026-Q3, 2026 hoặc 2026-01-01..2026-03-31"
+        )
+        figures.add_argument("--json", action="store_true", help="In kết quả dạng JSON")
+
     def handle(self, *args, **options) -> None:
         action = options["action"]
+        if action == "rebuild":
+            self.rebuild(options)
+            return
+        if action == "figures":
+            self.figures(options)
+            return
         if action == "score":
             self.score(options)
         elif action == "load-defaults":
@@ -176,6 +198,63 @@ class Command(BaseCommand):
         ]
         return "\n".join(out)
 
+    # --- aggregates -----------------------------------------------------------------------------------
+
+    def rebuild(self, options) -> None:
+        from motcua.indicators.aggregates import rebuild
+
+        first, last = options.get("first"), options.get("last")
+        if first and last and first > last:
+            raise CommandError(_("--from phải trước hoặc bằng --to."))
+        started = timezone.now()
+        summary = rebuild(first, last)
+        seconds = (timezone.now() - started).total_seconds()
+        window = (
+            _("toàn bộ")
+            if first is None and last is None
+            else _("từ %(a)s đến %(b)s")
+            % {
+                "a": first.strftime("%d/%m/%Y") if first else "…",
+                "b": last.strftime("%d/%m/%Y") if last else "…",
+            }
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Đã tính lại số liệu tổng hợp (%(w)s): %(n)s hồ sơ, %(c)s hồ sơ có số liệu thay đổi, "
+                    "%(r)s dòng bộ đếm, %(s).1f giây."
+                )
+                % {
+                    "w": window,
+                    "n": summary.dossiers,
+                    "c": summary.changed,
+                    "r": summary.counter_rows,
+                    "s": seconds,
+                }
+            )
+        )
+
+    def figures(self, options) -> None:
+        from motcua.indicators import dashboard, periods
+        from motcua.indicators.figures import FiguresUnavailable
+        from motcua.org.models import Agency
+
+        agency = Agency.objects.filter(code=options["unit"]).first()
+        if agency is None:
+            raise CommandError(_("Không có cơ quan, đơn vị mã %s.") % options["unit"])
+        try:
+            period = periods.parse(options["period"])
+            board = dashboard.build(agency, period, with_trend=False)
+        except (periods.PeriodError, FiguresUnavailable) as exc:
+            raise CommandError(str(exc)) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(dashboard.to_dict(board), ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{agency.name} — {period.label}")
+        self.stdout.write(self._table(board.definition, board.result, "vi"))
+        for ranked in board.scores.ranking:
+            self.stdout.write(f"  {ranked.rank:>3}. {ranked.key.node.name}: {_number(ranked.total)}")
+
     # --- data -----------------------------------------------------------------------------------------
 
     def load_defaults(self) -> None:
@@ -200,6 +279,15 @@ class Command(BaseCommand):
                 % {"f": options["file"], "c": summary.created, "u": summary.updated}
             )
         )
+
+
+def _date(text: str) -> dt.date:
+    from motcua.indicators.periods import PeriodError, parse_date
+
+    try:
+        return parse_date(text)
+    except PeriodError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _shorten(text: str, width: int) -> str:
