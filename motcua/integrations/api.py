@@ -18,6 +18,23 @@ from motcua.dossiers.queries import visible_dossiers
 from . import intake, population
 from .status import sync_status
 
+
+class LoiItem(Schema):
+    truong: str
+    thong_bao: str
+
+
+class LoiOut(Schema):
+    loi: list[LoiItem]
+
+
+class IntakeOut(Schema):
+    MaHoSo: str
+
+
+INTAKE_RESPONSES = {201: IntakeOut, 200: IntakeOut, 400: LoiOut, 401: LoiOut, 413: LoiOut, 422: LoiOut}
+STAFF_RESPONSES = {200: dict, 401: dict, 403: dict, 404: dict, 422: dict}
+
 portal_router = Router(tags=["Cổng DVCQG (national portal)"])
 staff_router = Router(tags=["Cổng DVCQG (national portal)"], auth=STAFF_AUTH)
 
@@ -37,7 +54,11 @@ def _key_ok(request: HttpRequest) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-@portal_router.post("/national-portal/dossiers", summary="Nhận hồ sơ trực tuyến từ Cổng DVCQG (hợp đồng §3)")
+@portal_router.post(
+    "/national-portal/dossiers",
+    summary="Nhận hồ sơ trực tuyến từ Cổng DVCQG (hợp đồng §3)",
+    response=INTAKE_RESPONSES,
+)
 def receive_online(request: HttpRequest):
     if not _key_ok(request):
         return _loi(401, ("X-Api-Key", "Khóa truy cập không đúng hoặc thiếu."))
@@ -59,7 +80,11 @@ def receive_online(request: HttpRequest):
     return JsonResponse({"MaHoSo": dossier.code}, status=201 if created else 200)
 
 
-@portal_router.get("/national-portal/procedures", summary="Thủ tục trực tuyến đã công bố (cho Cổng DVCQG)")
+@portal_router.get(
+    "/national-portal/procedures",
+    summary="Thủ tục trực tuyến đã công bố (cho Cổng DVCQG)",
+    response={200: dict, 401: LoiOut},
+)
 def procedures(request: HttpRequest):
     if not _key_ok(request):
         return _loi(401, ("X-Api-Key", "Khóa truy cập không đúng hoặc thiếu."))
@@ -69,7 +94,10 @@ def procedures(request: HttpRequest):
 
 
 @staff_router.get(
-    "/national-portal/status", summary="Tình trạng đồng bộ với Cổng DVCQG", url_name="national_portal_status"
+    "/national-portal/status",
+    summary="Tình trạng đồng bộ với Cổng DVCQG",
+    url_name="national_portal_status",
+    response={200: dict, 401: dict},
 )
 def status(request: HttpRequest):
     return JsonResponse(sync_status(), json_dumps_params={"ensure_ascii": False})
@@ -83,7 +111,11 @@ class LookupIn(Schema):
     ma_ho_so: str | None = None
 
 
-@staff_router.post("/population/lookup", summary="Tra cứu CSDL quốc gia về dân cư (khớp đủ 3 thông tin)")
+@staff_router.post(
+    "/population/lookup",
+    summary="Tra cứu CSDL quốc gia về dân cư (khớp đủ 3 thông tin)",
+    response=STAFF_RESPONSES,
+)
 def population_lookup(request: HttpRequest, data: LookupIn):
     dossier = None
     if data.ma_ho_so:

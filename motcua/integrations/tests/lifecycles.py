@@ -1,8 +1,8 @@
 """Random dossier lifecycles through the real commands; the check that the portal holds what the HTTT says.
 
-Each dossier gets a plan: counter or online reception, then the default process with random branches
-(supplementation, a financial obligation, a consultation, an extension, withdrawal, stop, refusal of an
-online dossier), sometimes cut short so that open dossiers stay open. Plans are interleaved step by step
+Each dossier gets a plan: counter or online reception (online ones may be refused or sent back for
+completion), then the default process with random branches (supplementation, a financial obligation,
+withdrawal, stop), sometimes cut short so that open dossiers stay open. Plans are interleaved step by step
 across dossiers so that the workers see many dossiers changing at once.
 """
 
