@@ -527,6 +527,12 @@ class OutboxMessage(models.Model):
             models.Index(fields=["dossier", "dossier_seq"], name="outbox_dossier_seq"),
             # Lag percentiles over the last hour / day read delivered rows by acknowledgement time.
             models.Index(fields=["delivered_at"], name="outbox_delivered_at"),
+            # Per-dossier order: "is there an earlier undelivered row of this dossier?" is one probe here.
+            models.Index(
+                fields=["dossier", "id"],
+                name="outbox_undelivered",
+                condition=models.Q(status__in=["pending", "in_flight", "dead"]),
+            ),
         ]
 
     def __str__(self) -> str:

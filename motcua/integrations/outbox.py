@@ -64,9 +64,13 @@ def claim(
     topics = list(topics)
     candidates = OutboxMessage.objects.filter(topic__in=topics).filter(_claimable(now))
     if in_order:
+        # Spelled as the partial index outbox_undelivered (dossier, id) is defined, so that it serves it.
         earlier = OutboxMessage.objects.filter(
-            dossier_id=OuterRef("dossier_id"), topic__in=topics, id__lt=OuterRef("id")
-        ).exclude(status=Status.DELIVERED)
+            dossier_id=OuterRef("dossier_id"),
+            id__lt=OuterRef("id"),
+            status__in=[Status.PENDING, Status.IN_FLIGHT, Status.DEAD],
+            topic__in=topics,
+        )
         candidates = candidates.filter(~Exists(earlier))
     candidates = candidates.order_by("id")
     lease = now + timedelta(seconds=settings.MOTCUA_NATIONAL_CLAIM_LEASE_SECONDS)
