@@ -252,3 +252,59 @@ def test_lists_of_objects_and_instants_are_read_from_their_fields(world, as_user
     assert bad.status_code == 422 and "không thuộc danh mục cho phép" in bad.content.decode()
     assert act(as_user("alice"), dossier, "confirm_payment", {"method": "counter"}).status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).state == "processing"
+
+
+def test_online_dossiers_are_received_guided_or_refused_from_their_page(world, as_user):
+    from .conftest import submit_online
+
+    client = as_user("alice")
+    received, guided, refused = (submit_online(world, n) for n in (1, 2, 3))
+    assert {"receive", "guide", "refuse", "withdraw"} <= set(
+        offered(client.get(f"/ho-so/{received.code}/").content.decode())
+    )
+    assert act(client, received, "receive", {"note": "Đủ hồ sơ"}).status_code == 302
+    assert (
+        act(client, guided, "guide", {"items": "Bản sao giấy chứng sinh\n\nTờ khai ký tên"}).status_code
+        == 302
+    )
+    assert act(client, refused, "refuse", {"reasons": "Không thuộc thẩm quyền"}).status_code == 302
+    for dossier in (received, guided, refused):
+        dossier.refresh_from_db()
+    assert received.state == "received" and received.due_at is not None
+    assert guided.events.get(action="guide").payload["items"] == ["Bản sao giấy chứng sinh", "Tờ khai ký tên"]
+    assert refused.state == "refused"
+    assert "Mẫu 03" in client.get(f"/ho-so/{refused.code}/").content.decode()
+
+
+def test_consultation_send_back_stop_and_withdraw_through_their_forms(world, as_user):
+    dossier = to_appraisal(world, receive(world))
+    form = as_user("carol").get(f"/ho-so/{dossier.code}/thao-tac/consult/", **HTMX).content.decode()
+    assert f'<option value="{world.construction.pk}">Sở Xây dựng</option>' in form
+    response = act(
+        as_user("carol"),
+        dossier,
+        "consult",
+        {"agency_id": world.construction.pk, "question": "Xin ý kiến về hiện trạng", "budget_hours": "8"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    consultation = dossier.consultations.get()
+    # The consulted agency's specialist sees the dossier and answers from it.
+    page = as_user("mallory").get(f"/ho-so/{dossier.code}/").content.decode()
+    assert "reply_consultation" in offered(page)
+    answer = {"consultation_id": consultation.pk, "reply": "Đồng ý"}
+    assert act(as_user("mallory"), dossier, "reply_consultation", answer).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.reply == "Đồng ý" and consultation.replied_by == world.mallory
+
+    commands.execute(dossier.code, "record_result", world.carol, {})
+    commands.execute(dossier.code, "forward", world.carol, {})
+    assert act(as_user("bob"), dossier, "send_back", {"note": "Xem lại"}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.current_step == "tham_dinh"
+
+    assert act(as_user("dave"), dossier, "stop", {"reason": ""}).status_code == 422
+    stopped = to_appraisal(world, receive(world))
+    assert act(as_user("dave"), stopped, "stop", {"reason": "Người nộp đề nghị dừng"}).status_code == 302
+    assert Dossier.objects.get(pk=stopped.pk).state == "stopped"
+    assert act(as_user("alice"), dossier, "withdraw", {"reason": "Người nộp rút hồ sơ"}).status_code == 302
+    assert Dossier.objects.get(pk=dossier.pk).state == "withdrawn"
