@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -49,7 +50,7 @@ ROW_FIELDS = (
 @dataclass(frozen=True)
 class Tab:
     key: str
-    label: str
+    label: Any  # a lazy translation
     roles: frozenset[str] | None = None  # None: every role
 
 
@@ -64,7 +65,7 @@ TABS = (
     Tab("waiting", _("Chờ người nộp")),
 )
 TAB_KEYS = {t.key for t in TABS}
-DEFAULT_TAB = {
+DEFAULT_TAB: dict[str, str] = {
     Role.ONE_STOP: "to_receive",
     Role.SPECIALIST: "mine",
     Role.HEAD: "unit",
@@ -191,7 +192,11 @@ def apply_filters(qs: QuerySet[Dossier], filters: Filters) -> QuerySet[Dossier]:
 def page_of(qs: QuerySet[Dossier], filters: Filters, page: int) -> tuple[list[dict], bool]:
     """One page of rows (dicts of ROW_FIELDS) and whether there is a next one; no COUNT(*)."""
     if filters.order == "received":
-        ordering = [F("received_at").desc(nulls_last=True), F("submitted_at").desc(nulls_last=True), "-id"]
+        ordering: list[Any] = [
+            F("received_at").desc(nulls_last=True),
+            F("submitted_at").desc(nulls_last=True),
+            "-id",
+        ]
     elif filters.order == "-due":
         ordering = [F("due_at").desc(nulls_last=True), "-id"]
     else:

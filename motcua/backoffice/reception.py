@@ -50,10 +50,9 @@ class ProcedureAtCounter:
         if option.duration_unit in ("", DurationUnit.NONE):
             return option.duration_text or _("Không quy định thời hạn")
         value = option.duration_value
-        if value is not None and value == int(value):
-            value = int(value)
+        shown = str(int(value)) if value is not None and value == int(value) else str(value)
         unit = DurationUnit(option.duration_unit).label
-        return f"{value} {str(unit).lower()}" if value is not None else str(unit)
+        return f"{shown} {str(unit).lower()}" if value is not None else str(unit)
 
 
 def competent_agency(version: ProcedureVersion, point: ReceptionPoint | None) -> Agency | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from collections.abc import Mapping
 from pathlib import PurePath
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -55,15 +57,15 @@ def last_component_id(dossier: Dossier) -> int:
     return dossier.components.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def store(components: list[DossierComponent], uploads: dict[int, object]) -> None:
+def store(components: list[DossierComponent], uploads: Mapping[int, Any]) -> None:
     """Save ``uploads`` (position in ``components`` → uploaded file) on those rows."""
     for position, upload in uploads.items():
         component = components[position]
         digest = hashlib.sha256()
-        for chunk in upload.chunks():  # type: ignore[attr-defined]
+        for chunk in upload.chunks():
             digest.update(chunk)
-        upload.seek(0)  # type: ignore[attr-defined]
-        name = PurePath(upload.name).name[-200:]  # type: ignore[attr-defined]
+        upload.seek(0)
+        name = PurePath(upload.name).name[-200:]
         component.file.save(name, upload, save=False)
         component.file_name = name
         component.file_sha256 = digest.hexdigest()
@@ -72,5 +74,5 @@ def store(components: list[DossierComponent], uploads: dict[int, object]) -> Non
 
 
 def content_type(component: DossierComponent) -> str:
-    guessed, _encoding = mimetypes.guess_type(component.file_name or component.file.name)
+    guessed, _encoding = mimetypes.guess_type(component.file_name or component.file.name or "")
     return guessed or "application/octet-stream"

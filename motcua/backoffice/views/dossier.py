@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -251,7 +252,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
 
 @officer_required
 @xframe_options_sameorigin  # the dossier page previews PDFs in a frame of its own origin
-def component_file(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def component_file(request: HttpRequest, code: str, pk: int) -> HttpResponseBase:
     dossier = _load(code)
     if not queries.can_see(request.user, dossier):
         return forbidden(request, _("Hồ sơ %(code)s nằm ngoài phạm vi đơn vị của bạn.") % {"code": code})
@@ -262,7 +263,7 @@ def component_file(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         component.file.open("rb"),
         content_type=scans.content_type(component),
         as_attachment=request.GET.get("tai-ve") == "1",
-        filename=component.file_name or None,
+        filename=component.file_name or "",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -98,7 +98,7 @@ def reception_page(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get(f"file-{pk}")
         if upload is not None:
             uploads[position] = upload
-            data["components"][position].update(file_name=upload.name[:255], digitised=True)
+            data["components"][position].update(file_name=(upload.name or "")[:255], digitised=True)
     try:
         for upload in uploads.values():
             problem = scans.upload_error(upload)
@@ -251,7 +251,14 @@ def _counter_form(request: HttpRequest, mode: str) -> HttpResponse:
         if code
         else None
     )
-    renderer = _documents_function(spec["function"])
+    renderer = _documents_function(str(spec["function"]))
+    values: dict[str, str] = {
+        "name": source.get("ho-ten", ""),
+        "id_number": source.get("so-dinh-danh", ""),
+        "address": source.get("dia-chi", ""),
+        "phone": source.get("dien-thoai", ""),
+        "lines": source.get("muc", ""),
+    }
     context = {
         "nav": "reception",
         "mode": mode,
@@ -259,13 +266,7 @@ def _counter_form(request: HttpRequest, mode: str) -> HttpResponse:
         "version": version,
         "code": code,
         "available": renderer is not None,
-        "values": {
-            "name": source.get("ho-ten", ""),
-            "id_number": source.get("so-dinh-danh", ""),
-            "address": source.get("dia-chi", ""),
-            "phone": source.get("dien-thoai", ""),
-            "lines": source.get("muc", ""),
-        },
+        "values": values,
     }
     if request.method != "POST":
         return render(request, "backoffice/counter_form.html", context)
@@ -275,7 +276,6 @@ def _counter_form(request: HttpRequest, mode: str) -> HttpResponse:
     if version is None:
         context["error"] = _("Cần chọn thủ tục hành chính đang được công bố.")
         return render(request, "backoffice/counter_form.html", context, status=422)
-    values = context["values"]
     applicant = {
         "name": values["name"].strip(),
         "id_number": values["id_number"].strip(),
