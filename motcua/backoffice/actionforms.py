@@ -246,8 +246,8 @@ def _assignee_choices(dossier: Dossier, entry: dict, targets) -> list[tuple[str,
     seen: dict[str, str] = {}
     for target in targets:
         step = process.step(target["step"])
-        # The one rule that says which unit holds a step (commands._resolve_unit), not a copy of it.
-        unit = commands._resolve_unit(ctx, step)
+        # The one rule that says which unit holds a step (commands.resolve_step_unit), not a copy of it.
+        unit = commands.resolve_step_unit(ctx, step)
         for user in users_with_role(step.role, unit):
             seen.setdefault(str(user.pk), full_name(user))
     return sorted(seen.items(), key=lambda kv: kv[1])

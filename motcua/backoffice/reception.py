@@ -64,7 +64,7 @@ def competent_agency(version: ProcedureVersion, point: ReceptionPoint | None) ->
     from motcua.dossiers import commands
 
     # The reception command's own rule (a commune procedure is decided by the counter's commune).
-    return commands._competent_by_kind(version.competent_agency_kind, point)
+    return commands.competent_by_kind(version.competent_agency_kind, point)
 
 
 def procedure_at_counter(

@@ -555,7 +555,7 @@ def _step_name(process: Process, key: str) -> str:
     return process.step(key).name
 
 
-def _resolve_unit(ctx: Context, step: Step) -> Agency:
+def resolve_step_unit(ctx: Context, step: Step) -> Agency:
     dossier = ctx.dossier
     if step.unit == UnitRef.RECEPTION:
         return dossier.reception_point.agency
@@ -595,7 +595,7 @@ def _enter_step(ctx: Context, target_key: str, *, assignee_id: int | None = None
         dossier.step_due_at = None
         return
     step = ctx.process.step(target_key)
-    unit = _resolve_unit(ctx, step)
+    unit = resolve_step_unit(ctx, step)
     dossier.current_step = step.key
     dossier.holder_unit = unit
     dossier.holder_user = (
@@ -668,7 +668,7 @@ def _new_dossier(params: p.ReceiveIn, now: datetime) -> tuple[Dossier, list[Doss
     elif version.competent_agency is not None:
         competent = version.competent_agency
     else:
-        found = _competent_by_kind(version.competent_agency_kind, reception_point)
+        found = competent_by_kind(version.competent_agency_kind, reception_point)
         if found is None:
             raise InvalidInput("Cần chọn cơ quan có thẩm quyền giải quyết.", code="agency_required")
         competent = found
@@ -726,7 +726,7 @@ def _new_dossier(params: p.ReceiveIn, now: datetime) -> tuple[Dossier, list[Doss
     return dossier, components
 
 
-def _competent_by_kind(kind: str, reception_point: ReceptionPoint) -> Agency | None:
+def competent_by_kind(kind: str, reception_point: ReceptionPoint) -> Agency | None:
     """A procedure decided by "the commune" (an agency kind): the one the reception point belongs to.
 
     Regardless of administrative boundaries a citizen may file elsewhere; then the officer names the
@@ -811,7 +811,7 @@ def _start_clock(ctx: Context) -> None:
         raise InvalidInput(f"Không tính được hạn trả kết quả: {exc}", code="deadline_error") from None
     first = ctx.process.first_step
     dossier.current_step = first.key
-    dossier.holder_unit = _resolve_unit(ctx, first)
+    dossier.holder_unit = resolve_step_unit(ctx, first)
     dossier.holder_user = ctx.user if first.role == "one_stop" else None
     dossier.step_started_at = ctx.now
     dossier.step_due_at = timing.step_due(ctx.cal, ctx.now, first.budget_hours)
