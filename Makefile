@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 # Debian packages: venv support (a fresh Debian has python3 without it), WeasyPrint's text stack and a font
 # with full Vietnamese coverage (run); poppler for reading generated PDFs and Chromium for browser tests (test).
 DEB_RUN := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core
-DEB_TEST := $(DEB_RUN) poppler-utils chromium
+DEB_TEST := $(DEB_RUN) poppler-utils wrk chromium
 
 .PHONY: help install run serve test test-fast lint format bench bench-quick clean deb-run deb-test
 
@@ -21,7 +21,7 @@ help: ## Show this help
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -59,6 +59,18 @@ lint: install ## ruff (lint + format check), mypy on the domain packages, missin
 format: install ## Reformat the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks (docs/performance.md): PostgreSQL only, in a database of their own. BENCH_ARGS="--fresh" starts
+# from an empty database; "--only lifecycle,reads" runs some modules.
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/motcua_bench
+
+bench: install ## Run the benchmark suite on PostgreSQL (BENCH_DB=…); results in bench/results/
+	@bash scripts/ensure-debian-packages.sh wrk
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python -m bench --prepare $(BENCH_ARGS)
+
+bench-quick: install ## Every benchmark at a small scale (checks the harness, not the speed)
+	@bash scripts/ensure-debian-packages.sh wrk
+	DATABASE_URL=$(BENCH_DB)_quick $(BIN)/python -m bench --prepare --quick $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, local data and caches
 	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -231,7 +231,7 @@ def _build_real_province(units_file: Path, code: str, seed: int, write: Callable
         )
         ensure_builtin_processes()
     write(
-        f"Tỉnh {province_unit.full_name}: {len(communes)} xã, phường, {len(DEPARTMENTS)} sở, ngành, "
+        f"{province_unit.full_name}: {len(communes)} xã, phường, {len(DEPARTMENTS)} sở, ngành, "
         f"{len(users)} cán bộ."
     )
 

@@ -1,0 +1,130 @@
+"""Helpers shared by the benchmark modules (not a benchmark itself: the harness skips `_*.py`)."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def record(
+    metric: str,
+    value: float,
+    unit: str,
+    *,
+    baseline: float | None = None,
+    baseline_name: str = "",
+    n: int | None = None,
+    goal: str = "",
+    goal_met: bool | None = None,
+    higher_is_better: bool = True,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One result row: {metric, value, unit, baseline, ratio, n, …} (ratio = value / baseline)."""
+    ratio = round(value / baseline, 3) if baseline else None
+    row: dict[str, Any] = {
+        "metric": metric,
+        "value": round(value, 3) if isinstance(value, float) else value,
+        "unit": unit,
+        "baseline": round(baseline, 3) if isinstance(baseline, float) else baseline,
+        "baseline_name": baseline_name,
+        "ratio": ratio,
+        "n": n,
+        "higher_is_better": higher_is_better,
+    }
+    if goal:
+        row["goal"] = goal
+        row["goal_met"] = goal_met
+    row.update(extra)
+    return row
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100), nearest rank: what an SLO means by "p99"."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summary_ms(latencies_s: list[float]) -> dict[str, float]:
+    ms = [x * 1000 for x in latencies_s]
+    return {
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "mean_ms": round(statistics.fmean(ms), 2) if ms else math.nan,
+        "count": len(ms),
+    }
+
+
+def conninfo() -> str:
+    """libpq connection string of Django's default database (the test database under pytest)."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    parts = {
+        "dbname": s["NAME"],
+        "user": s.get("USER") or "",
+        "password": s.get("PASSWORD") or "",
+        "host": s.get("HOST") or "",
+        "port": str(s.get("PORT") or ""),
+    }
+    return " ".join(f"{k}={v}" for k, v in parts.items() if v)
+
+
+def database_url() -> str:
+    s = __import__("django.db", fromlist=["connection"]).connection.settings_dict
+    auth = s.get("USER") or "postgres"
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+def in_processes(target: Callable[..., Any], workers: int, *args: Any, timeout: float = 900) -> list[Any]:
+    """Run `target(barrier, *args)` in `workers` forked processes started together; their return values.
+
+    Django connections are closed first so that no child shares the parent's socket; each child opens its
+    own. The barrier lets every child finish its setup before any starts the clock.
+    """
+    from django.db import connections
+
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(workers)
+    queue = ctx.Queue()
+
+    def child(index: int) -> None:
+        connections.close_all()
+        try:
+            queue.put((index, "ok", target(barrier, index, *args)))
+        except BaseException as exc:  # report, never hang the parent
+            queue.put((index, "error", f"{type(exc).__name__}: {exc}"))
+            barrier.abort()
+        finally:
+            connections.close_all()
+
+    processes = [ctx.Process(target=child, args=(i,)) for i in range(workers)]
+    for p in processes:
+        p.start()
+    results: list[Any] = [None] * workers
+    deadline = time.monotonic() + timeout
+    for _ in processes:
+        index, status, value = queue.get(timeout=max(1.0, deadline - time.monotonic()))
+        if status != "ok":
+            for p in processes:
+                p.kill()
+            raise RuntimeError(f"worker {index} failed: {value}")
+        results[index] = value
+    for p in processes:
+        p.join(timeout=30)
+    return results
+
+
+def cores() -> int:
+    return os.cpu_count() or 1

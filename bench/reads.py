@@ -1,0 +1,308 @@
+"""Reads at scale: the public tracking lookup and the officer inbox at 100,000 and 1,000,000 dossiers.
+
+What runs is the product's own read code, not a copy: `motcua.api.tracking.public_status` (the lookup the
+API and the QR page share) and `motcua.backoffice.inbox` (the officer's tabs: a bounded count and a page,
+per request), with its search box going through `motcua.dossiers.queries.search`. Kinds: tracking, mine,
+unit, overdue, due soon, text search. Each kind runs alone under 64 concurrent clients (4 processes × 16
+threads, one connection each) for a fixed time; p50 / p95 / p99 per kind.
+
+The data: the province-year of `motcua bench generate`, topped up to each scale in turn (so the same
+database is measured at 100k, then at 1M). `EXPLAIN (ANALYZE, BUFFERS)` of every hot query at the largest
+scale goes into the results, with whether PostgreSQL used an index. MOTCUA_BENCH_READ_SCALES overrides the
+scales (comma-separated; e.g. `100000` to measure only the first).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from typing import Any
+
+from ._common import in_processes, record, summary_ms
+
+KINDS = ("tracking", "mine", "unit", "overdue", "due_soon", "search")
+FULL = {"scales": (100_000, 1_000_000), "processes": 4, "threads": 16, "seconds": 10.0, "alone": 3.0}
+QUICK = {"scales": (100, 200), "processes": 1, "threads": 4, "seconds": 0.3, "alone": 0.2}
+GOAL_TRACKING_P99_MS = 50.0
+GOAL_INBOX_P95_MS = 200.0
+GOAL_GROWTH = 1.3
+
+
+def _scales(plan: dict) -> tuple[int, ...]:
+    text = os.environ.get("MOTCUA_BENCH_READ_SCALES", "").strip()
+    if text:
+        return tuple(int(x) for x in text.split(",") if x.strip())
+    return plan["scales"]
+
+
+def _inputs(rng: random.Random, now) -> dict[str, list]:
+    """Real lookups: codes with their last four digits, officers with work, units with open dossiers."""
+    from django.db import connection
+
+    from motcua.deadlines.loader import calendar_for
+    from motcua.deadlines.units import DurationUnit
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT code, right(applicant_id_number, 4), applicant_name FROM dossiers_dossier "
+            "TABLESAMPLE SYSTEM (5) LIMIT 2000"
+        )
+        sample = cur.fetchall() or []
+        if len(sample) < 50:
+            cur.execute(
+                "SELECT code, right(applicant_id_number, 4), applicant_name FROM dossiers_dossier "
+                "ORDER BY random() LIMIT 2000"
+            )
+            sample = cur.fetchall()
+        cur.execute(
+            "SELECT DISTINCT holder_user_id FROM dossiers_dossier WHERE holder_user_id IS NOT NULL "
+            "AND state IN ('received','processing','awaiting_supplement','awaiting_payment','submitted')"
+        )
+        users = [r[0] for r in cur.fetchall()]
+        cur.execute(
+            "SELECT DISTINCT holder_unit_id FROM dossiers_dossier WHERE holder_unit_id IS NOT NULL "
+            "AND state IN ('received','processing','awaiting_supplement','awaiting_payment','submitted')"
+        )
+        units = [r[0] for r in cur.fetchall()]
+    due_soon_until = calendar_for().due(now, 1, DurationUnit.WORKING_DAYS)
+    rng.shuffle(sample)
+    return {
+        "codes": [(c, last4) for c, last4, _n in sample],
+        "names": [n for _c, _l, n in sample],
+        "users": users or [0],
+        "units": units or [0],
+        "due_soon_until": [due_soon_until],
+    }
+
+
+def _request(kind: str, inputs: dict, rng: random.Random, now) -> Any:
+    """One client request of `kind`: what the page or the API would run, returned to be consumed."""
+    from motcua.api.tracking import public_status
+    from motcua.backoffice.inbox import Filters, Scope, apply_filters, bounded_count, page_of, tab_queryset
+
+    if kind == "tracking":
+        code, last4 = rng.choice(inputs["codes"])
+        return public_status(code, last4)
+    user = rng.choice(inputs["users"])
+    unit = rng.choice(inputs["units"])
+    scope = Scope(
+        user_id=user,
+        unit_ids={unit},
+        reception_point_ids=set(),
+        now=now,
+        due_soon_until=inputs["due_soon_until"][0],
+        leader_steps=[],
+    )
+    filters = Filters()
+    tab = kind
+    if kind == "search":
+        tab = "unit"
+        scope = Scope(
+            user, set(inputs["units"]), set(), now, scope.due_soon_until, []
+        )  # a supervisor's reach
+        filters = Filters(text=rng.choice(inputs["names"]))
+    qs = apply_filters(tab_queryset(tab, scope), filters)
+    return bounded_count(qs), page_of(qs, filters, 1)
+
+
+def _client_process(barrier, index: int, kind: str, inputs: dict, threads: int, seconds: float, now):
+    from django.db import connection
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(threads + 1)
+
+    def client(n: int) -> None:
+        rng = random.Random(f"{index}:{n}:{kind}")
+        mine: list[float] = []
+        try:
+            _request(kind, inputs, rng, now)  # connect and warm up, off the clock
+            start.wait()
+            end = time.perf_counter() + seconds
+            while True:
+                t0 = time.perf_counter()
+                if t0 >= end:
+                    break
+                _request(kind, inputs, rng, now)
+                mine.append(time.perf_counter() - t0)
+        finally:
+            connection.close()
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    barrier.wait()  # every process's threads are connected before any starts
+    start.wait()
+    for w in workers:
+        w.join()
+    return latencies
+
+
+def _explain(kind: str, inputs: dict, now) -> str:
+    from motcua.backoffice.inbox import COUNT_CAP, PAGE_SIZE, Filters, Scope, apply_filters, tab_queryset
+    from motcua.dossiers.models import Dossier, DossierEvent
+
+    if kind == "tracking":
+        code = inputs["codes"][0][0]
+        head = Dossier.objects.select_related("procedure").filter(code=code)[:1]
+        dossier = head.first()
+        timeline = DossierEvent.objects.filter(dossier=dossier).order_by("seq").only("at", "national_status")
+        return (
+            head.explain(analyze=True, buffers=True)
+            + "\n\n-- timeline\n"
+            + timeline.explain(analyze=True, buffers=True)
+        )
+    scope = Scope(inputs["users"][0], {inputs["units"][0]}, set(), now, inputs["due_soon_until"][0], [])
+    filters = Filters()
+    tab = kind
+    if kind == "search":
+        tab = "unit"
+        scope = Scope(inputs["users"][0], set(inputs["units"]), set(), now, scope.due_soon_until, [])
+        filters = Filters(text=inputs["names"][0])
+    qs = apply_filters(tab_queryset(tab, scope), filters)
+    from django.db.models import F
+
+    page = qs.order_by(F("due_at").asc(nulls_last=True), "id").values("code", "due_at")[: PAGE_SIZE + 1]
+    count = qs.order_by().values("pk")[: COUNT_CAP + 1]
+    return (
+        "-- page\n"
+        + page.explain(analyze=True, buffers=True)
+        + "\n\n-- bounded count\n"
+        + count.explain(analyze=True, buffers=True)
+    )
+
+
+def _uses_index(plan: str) -> bool:
+    return "Seq Scan on dossiers_dossier" not in plan and "Seq Scan on dossiers_dossierevent" not in plan
+
+
+def _top_up(scale: int) -> int:
+    from motcua.benchtools.generate import generate
+    from motcua.dossiers.models import Dossier
+
+    have = Dossier.objects.count()
+    if have < scale:
+        workers = 1 if scale - have < 2000 else (os.cpu_count() or 2)
+        generate(scale - have, workers=workers, write=lambda _line: None)
+    return Dossier.objects.count()
+
+
+def run(quick: bool) -> list[dict]:
+    from django.utils import timezone
+
+    plan = QUICK if quick else FULL
+    out: list[dict] = []
+    measured: dict[int, dict[str, dict]] = {}
+    alone: dict[int, dict[str, dict]] = {}
+    explains: dict[str, str] = {}
+    for scale in _scales(plan):
+        from motcua.dossiers.models import Dossier
+
+        if Dossier.objects.count() > scale * 1.05:
+            out.append(
+                record(
+                    f"reads_at_{scale}",
+                    0,
+                    "skipped",
+                    n=Dossier.objects.count(),
+                    note="database already larger",
+                )
+            )
+            continue
+        size = _top_up(scale)
+        now = timezone.now()
+        inputs = _inputs(random.Random(scale), now)
+        measured[size] = {}
+        alone[size] = {}
+        for kind in KINDS:
+            results = in_processes(
+                _client_process, plan["processes"], kind, inputs, plan["threads"], plan["seconds"], now
+            )
+            latencies = [x for r in results for x in r]
+            measured[size][kind] = summary_ms(latencies)
+            measured[size][kind]["per_second"] = round(len(latencies) / plan["seconds"], 1)
+            # The same requests from one client: the cost of the query itself, without the queue.
+            single = in_processes(_client_process, 1, kind, inputs, 1, plan["alone"], now)[0]
+            alone[size][kind] = summary_ms(single)
+        for kind in KINDS:
+            explains[kind] = _explain(kind, inputs, now)
+    clients = plan["processes"] * plan["threads"]
+    for size, kinds in measured.items():
+        for kind, s in kinds.items():
+            tracking = kind == "tracking"
+            key, goal_ms = ("p99_ms", GOAL_TRACKING_P99_MS) if tracking else ("p95_ms", GOAL_INBOX_P95_MS)
+            out.append(
+                record(
+                    f"read_{kind}_{key[:3]}_at_{size}",
+                    s[key],
+                    "ms",
+                    n=s["count"],
+                    goal=f"{key[:3]} < {goal_ms:g} ms",
+                    goal_met=s[key] < goal_ms,
+                    higher_is_better=False,
+                    dossiers=size,
+                    clients=clients,
+                    **{k: v for k, v in s.items() if k != "count"},
+                )
+            )
+            one = alone[size][kind]
+            out.append(
+                record(
+                    f"read_{kind}_{key[:3]}_at_{size}_1_client",
+                    one[key],
+                    "ms",
+                    n=one["count"],
+                    higher_is_better=False,
+                    dossiers=size,
+                    clients=1,
+                    **{k: v for k, v in one.items() if k != "count"},
+                )
+            )
+    sizes = sorted(measured)
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        for kind in KINDS:
+            key = "p99_ms" if kind == "tracking" else "p95_ms"
+            a, b = measured[small][kind][key], measured[large][kind][key]
+            a1, b1 = alone[small][kind][key], alone[large][kind][key]
+            out.append(
+                record(
+                    f"read_{kind}_growth_{small}_to_{large}_1_client",
+                    b1,
+                    "ms",
+                    baseline=a1,
+                    baseline_name=f"{key[:3]} at {small:,} dossiers, one client",
+                    n=alone[large][kind]["count"],
+                    higher_is_better=False,
+                )
+            )
+            out.append(
+                record(
+                    f"read_{kind}_growth_{small}_to_{large}",
+                    b,
+                    "ms",
+                    baseline=a,
+                    baseline_name=f"{key[:3]} at {small:,} dossiers",
+                    n=measured[large][kind]["count"],
+                    goal=f"ratio <= {GOAL_GROWTH}",
+                    goal_met=bool(a) and b / a <= GOAL_GROWTH,
+                    higher_is_better=False,
+                )
+            )
+    for kind, text in explains.items():
+        out.append(
+            record(
+                f"explain_{kind}",
+                1 if _uses_index(text) else 0,
+                "uses an index (1) / sequential scan (0)",
+                n=sizes[-1] if sizes else None,
+                explain=text,
+                goal="every hot query uses an index",
+                goal_met=_uses_index(text),
+            )
+        )
+    return out
