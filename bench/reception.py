@@ -22,8 +22,8 @@ from pathlib import Path
 from ._common import database_url, record
 
 CLIENTS = 32
-FULL = {"seconds": 15, "rounds": 2, "workers": 4, "threads": 4, "warm": 3}
-QUICK = {"seconds": 3, "rounds": 1, "workers": 2, "threads": 4, "warm": 1}
+FULL = {"seconds": 15, "rounds": 2, "workers": 4, "threads": 4, "warm": 3, "clients": CLIENTS}
+QUICK = {"seconds": 3, "rounds": 1, "workers": 2, "threads": 4, "warm": 1, "clients": 8}
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_RATIO = 0.30
 GOAL_P99_MS = 300.0
@@ -58,8 +58,8 @@ def _wait(port: int, timeout: float = 60) -> None:
     raise RuntimeError(f"gunicorn did not listen on {port} within {timeout:.0f} s")
 
 
-def _wrk(url: str, seconds: int, script: Path | None = None) -> dict:
-    cmd = ["wrk", "-t", "2", "-c", str(CLIENTS), "-d", f"{seconds}s", "--latency", "--timeout", "10s"]
+def _wrk(url: str, seconds: int, script: Path | None = None, clients: int = CLIENTS) -> dict:
+    cmd = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--latency", "--timeout", "10s"]
     if script is not None:
         cmd += ["-s", str(script)]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
@@ -135,11 +135,11 @@ def run(quick: bool) -> list[dict]:
             _wrk(
                 f"{base}/bench/ping", plan["warm"]
             )  # warm every worker's threads and connections, off the record
-            _wrk(f"{base}/api/v1/dossiers", plan["warm"], script)
+            _wrk(f"{base}/api/v1/dossiers", plan["warm"], script, plan["clients"])
             trivial, post = [], []
             for _round in range(plan["rounds"]):
-                trivial.append(_wrk(f"{base}/bench/ping", plan["seconds"]))
-                post.append(_wrk(f"{base}/api/v1/dossiers", plan["seconds"], script))
+                trivial.append(_wrk(f"{base}/bench/ping", plan["seconds"], None, plan["clients"]))
+                post.append(_wrk(f"{base}/api/v1/dossiers", plan["seconds"], script, plan["clients"]))
     finally:
         server.terminate()
         try:
@@ -152,7 +152,7 @@ def run(quick: bool) -> list[dict]:
     p99 = max(r["p99_ms"] or 0 for r in post)
     failures = sum(r["non_2xx"] for r in post)
     server_desc = (
-        f"gunicorn {plan['workers']} workers × {plan['threads']} threads, wrk {CLIENTS} connections, "
+        f"gunicorn {plan['workers']} workers × {plan['threads']} threads, wrk {plan['clients']} connections, "
         f"{len(counters)} counters"
     )
     return [
