@@ -220,3 +220,21 @@ def test_serve_starts_the_worker_and_in_development_the_simulator_pointed_at_thi
     settings.MOTCUA_NATIONAL_SIMULATOR = False
     assert "national-portal-sim" not in {c.name for c in collect_children(ServeOptions())}
     assert "national-portal-worker" not in {c.name for c in collect_children(ServeOptions(worker=False))}
+
+
+def test_the_admin_report_of_lookups_per_officer_and_month(world, admin_user):
+    PopulationLookup.objects.create(
+        officer=world.alice,
+        at=timezone.now(),
+        purpose="Tiếp nhận",
+        request_code="MC-1",
+        number_last4="2345",
+        number_digest="x" * 64,
+        matched=True,
+    )
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get("/admin/integrations/populationlookup/bao-cao/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "alice" in text and f"{timezone.localtime():%m/%Y}" in text
