@@ -128,6 +128,9 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {}
+# Commands another service runs on the officer's behalf (the population lookup records its own use): they are
+# checked like any other, but never offered as a button.
+RECORDED_BY_SERVICES = frozenset({Action.RECORD_POPULATION_USE})
 
 
 def command(action: str, states, params: type[BaseModel], requirement, guards=None):
@@ -184,6 +187,8 @@ def available_actions(dossier: Dossier, user) -> tuple[list[dict], list[dict]]:
     ctx = Context(dossier, user, timezone.now())
     available, blocked = [], []
     for action, spec in COMMANDS.items():
+        if action in RECORDED_BY_SERVICES:
+            continue
         try:
             _authorise(spec, ctx)
         except (NotAllowed, PermissionDenied):
@@ -1229,6 +1234,28 @@ def _stop(ctx: Context, params: p.StopIn) -> None:
     ctx.dossier.holder_user = None
     ctx.payload.update(reason=params.reason, legal_ground=params.legal_ground)
     ctx.content = f"Dừng xử lý hồ sơ: {params.reason}"
+
+
+def _holder_requirement(ctx: Context):
+    """Whoever holds the dossier now: the desk before transfer, else the current step's role."""
+    step = ctx.step
+    if step is None or ctx.dossier.state in (State.SUBMITTED, State.RECEIVED):
+        return _desk_requirement(ctx)
+    return step.role, ctx.dossier.holder_unit
+
+
+@command(
+    Action.RECORD_POPULATION_USE,
+    OPEN_STATES,
+    p.NoteIn,
+    _holder_requirement,
+    lambda ctx: ["đã ghi nhận"] if ctx.dossier.population_data_used else [],
+)
+def _record_population_use(ctx: Context, params: p.NoteIn) -> None:
+    """A population-database lookup served this dossier (it feeds index item 4.6 and DSKetNoiCSDL)."""
+    ctx.dossier.population_data_used = True
+    ctx.payload["note"] = params.note
+    ctx.content = "Khai thác dữ liệu từ CSDL quốc gia về dân cư"
 
 
 @command(Action.WITHDRAW, OPEN_STATES, p.WithdrawIn, _desk_requirement)

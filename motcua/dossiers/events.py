@@ -37,6 +37,7 @@ TRACKED_FIELDS = (
     "payment_status",
     "paid_online",
     "fee_total",
+    "population_data_used",
 )
 
 

@@ -47,6 +47,7 @@ HOSO_COLUMNS = frozenset(
         "fee_total",
         "payment_status",
         "extended",
+        "population_data_used",
     }
 )
 HOSO_LIST_ACTIONS = frozenset(
@@ -130,9 +131,7 @@ def hoso(dossier: Dossier, *, updated_at: datetime) -> dict[str, Any]:
         else [],
         "TaiLieuNop": [
             {
-                "MaThanhPhanHoSo": c.component.code
-                if c.component and c.component.code
-                else str(c.component_id or ""),
+                "MaThanhPhanHoSo": component_code(c),
                 "TenTepDinhKem": c.file_name or c.name[:255],
                 "DuongDanTaiTepTin": f"{public_url}/files/components/{c.pk}" if c.file else "",
                 "DuocSoHoa": int(c.digitised),
@@ -147,14 +146,14 @@ def hoso(dossier: Dossier, *, updated_at: datetime) -> dict[str, Any]:
             {
                 "TenGiayTo": r.name[:500],
                 "MaKetQua": r.result_code,
-                "MaGiayToKetQua": r.document_number,
+                "MaGiayToKetQua": r.document_number or f"{dossier.code}-KQ{r.pk}",
                 "DuongDanTepTinKetQua": f"{public_url}/files/results/{r.pk}",
             }
             for r in results
         ],
         "DanhSachLePhi": [
             {
-                "MaPhiLePhi": f.code,
+                "MaPhiLePhi": f.code or f"LP{f.pk}",
                 "TenPhiLePhi": f.name,
                 "Gia": f.amount,
                 "HinhThucThu": f.payment_method or "",
@@ -173,6 +172,17 @@ def hoso(dossier: Dossier, *, updated_at: datetime) -> dict[str, Any]:
             for i, d in enumerate(dossier.drafts.filter(kind="supplement_request", status="sent"), start=1)
         ],
     }
+
+
+def component_code(c) -> str:
+    """MaThanhPhanHoSo is required: the catalogue code, else a stable code from our own ids.
+
+    TP<id> for a catalogue component without a published code; BS<id> for a document added by name only
+    (typically with a supplement) — both stable, so every resend carries the same code.
+    """
+    if c.component is not None:
+        return c.component.code or f"TP{c.component_id}"
+    return f"BS{c.pk}"
 
 
 def _datetime(value: str | None) -> datetime | None:

@@ -60,6 +60,7 @@ class Action(models.TextChoices):
     EXTEND = "extend", _("Xin lỗi và gia hạn")
     STOP = "stop", _("Dừng xử lý")
     WITHDRAW = "withdraw", _("Rút hồ sơ theo yêu cầu")
+    RECORD_POPULATION_USE = "record_population_use", _("Ghi nhận khai thác CSDL quốc gia về dân cư")
     ISSUE_RESULT = "issue_result", _("Ban hành kết quả")
     RETURN_RESULT = "return_result", _("Trả kết quả")
 

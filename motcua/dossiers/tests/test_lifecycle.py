@@ -320,3 +320,62 @@ def test_every_event_has_a_progress_message_in_order(world):
     assert [m.dossier_seq for m in progress] == [1, 2, 3]
     assert [m.payload["MaSuKien"] for m in progress] == [f"{dossier.code}-000{i}" for i in (1, 2, 3)]
     assert progress[0].payload["TrangThai"] == 2 and progress[1].payload["TrangThai"] == 4
+
+
+def test_the_national_view_never_sends_an_empty_required_code(world):
+    dossier = drive_to_appraisal(world, receive(world))
+    run(
+        dossier,
+        "request_supplement",
+        world.carol,
+        {"items": ["Giấy chứng sinh"], "reason": "Mờ"},
+        "2026-03-03T09:00",
+    )
+    run(dossier, "approve_supplement_request", world.bob, {}, "2026-03-03T10:00")
+    run(
+        dossier,
+        "receive_supplement",
+        world.alice,
+        {"components": [{"name": "Giấy chứng sinh (bổ sung)"}]},
+        "2026-03-03T11:00",
+    )
+    run(
+        dossier,
+        "request_payment",
+        world.carol,
+        {"items": [{"name": "Phí thẩm định", "amount": 30_000}]},
+        "2026-03-03T14:00",
+    )
+    run(dossier, "confirm_payment", world.alice, {}, "2026-03-03T15:00")
+    run(dossier, "record_result", world.carol, {}, "2026-03-04T09:00")
+    run(dossier, "forward", world.carol, {}, "2026-03-04T10:00")
+    run(dossier, "approve", world.bob, {}, "2026-03-04T11:00")
+    run(dossier, "approve", world.dave, {}, "2026-03-04T14:00")
+    run(dossier, "issue_result", world.erin, {}, "2026-03-04T15:00")
+    view = (
+        OutboxMessage.objects.filter(dossier=dossier, topic="national.dossier")
+        .order_by("-id")
+        .first()
+        .payload
+    )
+    assert len(view["TaiLieuNop"]) == 4 and all(item["MaThanhPhanHoSo"] for item in view["TaiLieuNop"])
+    assert view["DanhSachGiayToKetQua"] and all(r["MaGiayToKetQua"] for r in view["DanhSachGiayToKetQua"])
+    assert len(view["DanhSachLePhi"]) == 2 and all(f["MaPhiLePhi"] for f in view["DanhSachLePhi"])
+    assert_consistent(dossier)
+
+
+def test_a_population_lookup_is_recorded_once_with_an_event(world):
+    dossier = drive_to_appraisal(world, receive(world))
+    run(dossier, "record_population_use", world.carol, {}, "2026-03-03T09:00")
+    dossier.refresh_from_db()
+    assert dossier.population_data_used
+    view = (
+        OutboxMessage.objects.filter(dossier=dossier, topic="national.dossier")
+        .order_by("-id")
+        .first()
+        .payload
+    )
+    assert view["DSKetNoiCSDL"] == [{"MaCSDL": "7"}]
+    with pytest.raises(GuardFailed):
+        run(dossier, "record_population_use", world.carol, {}, "2026-03-03T09:10")
+    assert_consistent(dossier)
