@@ -152,7 +152,6 @@ class CatalogueProcedure:
     online: bool  # offered online, partially or fully (3.1 numerator, 3.2 denominator)
     citizen: bool  # subjects include citizens (4.7 denominator)
     fee_bearing: bool  # a charged fee > 0 on some channel (3.4, 3.5 denominators)
-    certified_copy_online: bool  # electronic certified copies from originals (4.5)
 
 
 class Catalogue:
@@ -161,6 +160,29 @@ class Catalogue:
     def __init__(self, procedures: Iterable[CatalogueProcedure]):
         self.procedures = list(procedures)
         self.by_id = {p.procedure_id: p for p in self.procedures}
+        self._is_copy: dict[int, bool] = {}
+
+    def offering_certified_copies(self, communes: set[int]) -> set[int]:
+        """The communes offering electronic certified copies from originals (4.5): the certified-copy
+        service, offered online, decided by the commune (named, or by every commune).
+
+        Only the names of procedures a commune decides are folded (folding every name of the catalogue costs
+        more than the rest of the computation), each once.
+        """
+        offering: set[int] = set()
+        for p in self.procedures:
+            if not p.online:
+                continue
+            by_kind = p.agency_id is None and p.agency_kind == "commune"
+            if not by_kind and p.agency_id not in communes:
+                continue
+            if p.procedure_id not in self._is_copy:
+                self._is_copy[p.procedure_id] = is_certified_copy(p.name)
+            if self._is_copy[p.procedure_id]:
+                if by_kind:
+                    return set(communes)
+                offering.add(p.agency_id)  # type: ignore[arg-type]
+        return offering
 
     @classmethod
     def load(cls) -> Catalogue:
@@ -197,7 +219,6 @@ class Catalogue:
                     online=online,
                     citizen="citizen" in (subjects or []),
                     fee_bearing=pk in fee_bearing,
-                    certified_copy_online=online and is_certified_copy(name),
                 )
             )
         return cls(procedures)
@@ -369,6 +390,12 @@ def _estimated_national(synchronised: int, dossiers: int) -> scoring.Figure:
 # --- Figures ------------------------------------------------------------------------------------------
 
 
+def definition_for(period: Period) -> IndexDefinition | None:
+    """The published definition in force on the period's first day — or, for a period that starts before
+    the first definition, the one in force on its last day (the only one that can score it)."""
+    return IndexDefinition.objects.in_force(period.start) or IndexDefinition.objects.in_force(period.end)
+
+
 @dataclass
 class Context:
     """What a computation reads once: the tree, the catalogue, the definition."""
@@ -379,7 +406,7 @@ class Context:
 
     @classmethod
     def load(cls, period: Period) -> Context:
-        definition = IndexDefinition.objects.in_force(period.start)
+        definition = definition_for(period)
         if definition is None:
             raise FiguresUnavailable(
                 f"Chưa có bộ chỉ số nào áp dụng vào ngày {period.start:%d/%m/%Y}; hãy công bố một phiên bản "
@@ -422,12 +449,7 @@ def figures_for(
     }
     procedure_sets["3.1"] = (online_services, competent_ids)
     communes = {pk for pk in subtree if ctx.tree.nodes[pk].kind == "commune"}
-    copies = [p for p in ctx.catalogue.procedures if p.certified_copy_online]
-    offering = {
-        pk
-        for pk in communes
-        if any(p.agency_id == pk or (p.agency_id is None and p.agency_kind == "commune") for p in copies)
-    }
+    offering = ctx.catalogue.offering_certified_copies(communes) if communes else set()
     c = counts.columns
     dossiers = c["dossiers"]
 
@@ -542,7 +564,7 @@ def compute_figures(
 def score(agency: Any, start: date, end: date, procedure: Any = None, *, now: datetime | None = None):
     """(definition, figures, IndexScore) of ``agency`` for [start, end]."""
     figures = compute_figures(agency, start, end, procedure, now=now)
-    definition = IndexDefinition.objects.in_force(start)
+    definition = definition_for(date_range(start, end))
     assert definition is not None  # compute_figures raised otherwise
     snapshot = definition.snapshot()
     return snapshot, figures, scoring.score(snapshot, figures)
@@ -557,7 +579,10 @@ def monthly_totals(agency: Any, period: Period, *, now: datetime | None = None) 
     for month in date_range(date(period.start.year, 1, 1), date(period.start.year, 12, 31)).months():
         if month.start > today:
             break
-        if context is None or context.definition.valid_from != _definition_start(month):
+        starts = _definition_start(month)
+        if starts is None:
+            continue  # no definition scores this month (before the first one was published)
+        if context is None or context.definition.valid_from != starts:
             context = Context.load(month)
         scores = score_units(agency, month, now=now, with_children=False, context=context)
         out.append((month, scores.root.score))
@@ -565,5 +590,5 @@ def monthly_totals(agency: Any, period: Period, *, now: datetime | None = None) 
 
 
 def _definition_start(period: Period) -> date | None:
-    found = IndexDefinition.objects.in_force(period.start)
-    return found.valid_from if found else None
+    found = definition_for(period)
+    return (found.valid_from or date.min) if found else None

@@ -152,6 +152,14 @@ def _what_if(request: HttpRequest, board: dashboard.Dashboard) -> WhatIf | None:
     return WhatIf(item, numerator, denominator, gain)
 
 
+def _drillable(item: str) -> bool:
+    return (
+        item in drilldown.DOSSIER_ITEMS
+        or item in drilldown.PROCEDURE_ITEMS
+        or item in drilldown.COMMUNE_ITEMS
+    )
+
+
 @guarded
 def dashboard_view(request: HttpRequest, agency: Agency) -> HttpResponse:
     period = _period(request)
@@ -174,9 +182,7 @@ def dashboard_view(request: HttpRequest, agency: Agency) -> HttpResponse:
                 "percent": scoring.ratio_percent(item.ratio),
                 "source": figure.source,
                 "computed": definition.item(item.number).source == scoring.Source.COMPUTED,
-                "drill": item.number in drilldown.DOSSIER_ITEMS
-                or item.number in drilldown.PROCEDURE_ITEMS
-                or item.number in drilldown.COMMUNE_ITEMS,
+                "drill": _drillable(item.number),
                 "targets": targets_by_item.get(item.number, []),
             }
         )
@@ -211,7 +217,7 @@ def dashboard_view(request: HttpRequest, agency: Agency) -> HttpResponse:
         "result": root.score,
         "groups": [(g, group_titles[g.code]) for g in root.score.groups],
         "items": items,
-        "lost": [(i, titles[i.number]) for i in root.score.lost_points()],
+        "lost": [(i, titles[i.number], _drillable(i.number)) for i in root.score.lost_points()],
         "ranking": [
             (r, _links(r.key.node.code, period), board.official_children.get(r.key.node.pk))
             for r in board.scores.ranking
