@@ -151,7 +151,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     started = datetime.now().astimezone()
     modules: dict[str, Any] = {}
-    ok = True
+    report: dict[str, Any] = {
+        "command": command,
+        "started_at": started.isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "database": connection.settings_dict["NAME"],
+        "modules": modules,
+        "ok": True,
+    }
+    args.output.mkdir(parents=True, exist_ok=True)
+    suffix = args.name or ("bench-quick" if args.quick else "bench")
+    path = args.output / f"{started:%Y-%m-%d}-{suffix}.json"
+    summary = _write(report, path)
     for name in discover(set(args.only.split(",")) if args.only else None):
         t0 = time.perf_counter()
         print(f"== {name}{' (quick)' if args.quick else ''}", flush=True)
@@ -161,32 +172,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             for row in rows:
                 print("   " + format_row(row), flush=True)
         except Exception as exc:
-            ok = False
+            report["ok"] = False
             modules[name] = {
                 "seconds": round(time.perf_counter() - t0, 1),
                 "error": f"{type(exc).__name__}: {exc}",
             }
             traceback.print_exc()
-    report = {
-        "command": command,
-        "started_at": started.isoformat(timespec="seconds"),
-        "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "quick": args.quick,
-        "database": connection.settings_dict["NAME"],
-        "machine": machine(),
-        "modules": modules,
-        "ok": ok,
-    }
-    args.output.mkdir(parents=True, exist_ok=True)
-    suffix = args.name or ("bench-quick" if args.quick else "bench")
-    path = args.output / f"{started:%Y-%m-%d}-{suffix}.json"
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-    from ._report import write_summary
-
-    summary = write_summary(report, args.output, json_name=path.name)
+        summary = _write(report, path)  # after every module: a long run interrupted keeps what it measured
     print(f"written {path} and {summary}")
     report["path"] = str(path)
     return report
+
+
+def _write(report: dict[str, Any], path: Path) -> Path:
+    from ._report import write_summary
+
+    report["finished_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
+    report["machine"] = machine()
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    return write_summary(report, path.parent, json_name=path.name)
 
 
 def format_row(row: dict) -> str:

@@ -210,6 +210,30 @@ def _top_up(scale: int, out: list[dict]) -> int:
     return Dossier.objects.count()
 
 
+def _audit_sample(size: int, sample: int) -> dict:
+    """`motcua audit verify --sample N` on the generated data: chains and projections must hold."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    err = StringIO()
+    try:
+        call_command("audit", "verify", "--sample", str(sample), stdout=StringIO(), stderr=err)
+        ok = True
+    except CommandError:
+        ok = False
+    return record(
+        f"audit_verify_sample_at_{size}",
+        1 if ok else 0,
+        "passed (1) / failed (0)",
+        n=sample,
+        goal="motcua audit verify --sample passes",
+        goal_met=ok,
+        problems=err.getvalue()[:2000],
+    )
+
+
 def run(quick: bool) -> list[dict]:
     from django.utils import timezone
 
@@ -233,6 +257,7 @@ def run(quick: bool) -> list[dict]:
             )
             continue
         size = _top_up(scale, out)
+        out.append(_audit_sample(size, 100 if quick else 500))
         now = timezone.now()
         inputs = _inputs(random.Random(scale), now)
         measured[size] = {}
