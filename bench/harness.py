@@ -137,8 +137,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--name", default=None, help="results file name suffix (default: bench or bench-quick)"
     )
+    parser.add_argument("--prepare", action="store_true", help="create (if missing) and migrate the database")
+    parser.add_argument("--fresh", action="store_true", help="with --prepare: drop the database first")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
+    if args.prepare:
+        prepare_database(args.fresh)
     import django
 
     django.setup()
