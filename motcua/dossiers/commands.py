@@ -538,11 +538,12 @@ def _write_outbox(ctx: Context, event: DossierEvent) -> None:
                 },
             )
         )
-    for row in rows:
+    written_at = timezone.now()  # when the change was made, not the business instant it records: sync lag
+    for row in rows:  # is measured from here, so a back-dated event (demo, import) is not "days late"
         row.dossier = dossier
         row.dossier_seq = event.seq
         row.event = event
-        row.created_at = ctx.now
+        row.created_at = written_at
     OutboxMessage.objects.bulk_create(rows)
 
 

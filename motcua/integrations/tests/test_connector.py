@@ -181,11 +181,16 @@ def test_after_the_last_attempt_a_message_is_dead_holds_its_dossier_back_and_can
 def test_a_malformed_dossier_is_dead_at_once_with_the_portals_reason(world, portal, worker):
     dossier = receive(world)
     to_appraisal(world, dossier)
-    commands.execute(dossier.code, "record_result", world.carol, {})  # no document number
+    commands.execute(dossier.code, "record_result", world.carol, {})
     commands.execute(dossier.code, "forward", world.carol, {"assignee_id": world.bob.pk})
     commands.execute(dossier.code, "approve", world.bob, {})
     commands.execute(dossier.code, "approve", world.dave, {})
     commands.execute(dossier.code, "issue_result", world.erin, {})
+    # The engine never sends an empty result number any more; corrupt the stored snapshot to stand for a
+    # payload the portal refuses, and check the connector dead-letters it at once with the portal's reason.
+    last = national(dossier).filter(topic="national.dossier").order_by("-id").first()
+    last.payload["DanhSachGiayToKetQua"][0]["MaGiayToKetQua"] = ""
+    last.save(update_fields=["payload"])
     drain(worker)
     dead = national(dossier).get(status=Status.DEAD)
     assert dead.attempts == 1 and dead.result_code == "-1"
