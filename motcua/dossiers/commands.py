@@ -328,11 +328,11 @@ def _lock(code: str) -> Dossier:
         "process",
         "procedure_version",
         "procedure",
-        "competent_agency",
-        "reception_point__agency",
+        "competent_agency__parent",
+        "reception_point__agency__parent",
         "return_point__agency",
-        "handling_unit",
-        "holder_unit",
+        "handling_unit__parent",
+        "holder_unit__parent__parent",  # the scope check climbs from the holding unit
     )
     try:
         return qs.get(code=code)
@@ -492,7 +492,11 @@ def _record(ctx: Context, action: str, before: dict, from_state: str, from_step:
     )
     event.hash = chain_hash(event.prev_hash, event, dossier.code)
     event.save()
-    dossier.save()
+    if dossier.version == 1:
+        dossier.save()
+    else:
+        # Only what the command changed (every command-written column is tracked, so it is in `changes`).
+        dossier.save(update_fields=[*changes, "version", "updated_at"])
     _write_outbox(ctx, event)
     # The service-quality index counts the change in this transaction (motcua/indicators/aggregates.py).
     from motcua.indicators.aggregates import on_event

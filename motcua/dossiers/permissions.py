@@ -14,7 +14,8 @@ def find_assignment(user, role: str, unit: Agency | None) -> RoleAssignment | No
     """The user's valid assignment of `role` that covers `unit`, or None."""
     if user is None or not getattr(user, "is_authenticated", False) or unit is None:
         return None
-    for assignment in roles_of(user).filter(role=role).select_related("agency"):
+    # Parents are joined so the scope rule can climb the tree without one query per level.
+    for assignment in roles_of(user).filter(role=role).select_related("agency__parent__parent"):
         if covers(assignment.agency, role, unit):
             return assignment
     return None
