@@ -2,7 +2,7 @@
 
 ``on_event`` is called by ``motcua.dossiers.commands._record`` after the event is saved. It computes the
 dossier's new fact (``facts.fact_for``), compares it with the stored one and adds the difference to the
-counters of the days it touches — at day and month grain, with one ``INSERT … ON CONFLICT DO UPDATE SET
+counters of the days it touches — at day, month and year grain, with one ``INSERT … ON CONFLICT DO UPDATE SET
 c = c + excluded.c`` statement (atomic on PostgreSQL and SQLite; rows are taken in key order, so two
 commands touching the same rows cannot deadlock). Actions that cannot change a fact (routing, drafting,
 signing, consultations, extensions, returning a result) skip all of it: the common event costs nothing.
@@ -49,11 +49,22 @@ NEUTRAL_ACTIONS = frozenset(
 )
 
 Key = tuple[str, int, date, int]  # grain, agency, day, procedure
-DAY, MONTH = IndexCounter.Grain.DAY.value, IndexCounter.Grain.MONTH.value
+DAY, MONTH, YEAR = (
+    IndexCounter.Grain.DAY.value,
+    IndexCounter.Grain.MONTH.value,
+    IndexCounter.Grain.YEAR.value,
+)
 
 
 def month_of(day: date) -> date:
     return day.replace(day=1)
+
+
+def year_of(day: date) -> date:
+    return date(day.year, 1, 1)
+
+
+BUCKET = {DAY: lambda day: day, MONTH: month_of, YEAR: year_of}
 
 
 # --- Applying changes ---------------------------------------------------------------------------------
@@ -61,7 +72,7 @@ def month_of(day: date) -> date:
 
 def _add(deltas: dict[Key, dict[str, int]], fact: Fact, sign: int) -> None:
     for day, columns in facts.contributions(fact).items():
-        for grain, bucket in ((DAY, day), (MONTH, month_of(day))):
+        for grain, bucket in ((DAY, day), (MONTH, month_of(day)), (YEAR, year_of(day))):
             row = deltas[(grain, fact.agency_id, bucket, fact.procedure_id)]
             for column, value in columns.items():
                 row[column] = row.get(column, 0) + sign * value
@@ -256,10 +267,12 @@ class RebuildSummary:
     counter_rows: int  # counter rows written for the window
 
 
-def _month_trunc(column: str) -> str:
+def _trunc(grain: str, column: str) -> str:
+    """SQL for the first day of ``column``'s month or year."""
+    unit = "month" if grain == MONTH else "year"
     if connection.vendor == "postgresql":
-        return f"CAST(date_trunc('month', {column}) AS date)"
-    return f"date({column}, 'start of month')"
+        return f"CAST(date_trunc('{unit}', {column}) AS date)"
+    return f"date({column}, 'start of {unit}')"
 
 
 def _flag(column: str) -> str:
@@ -314,7 +327,8 @@ _PARTS: list[tuple[str, str, dict[str, str]]] = [
 
 
 def _recount(first: date | None, last: date | None) -> int:
-    """Rewrite the counter rows of [first, last] (whole months at month grain) from the stored facts."""
+    """Rewrite the counter rows of [first, last] (its whole months and years at the coarser grains) from the
+    stored facts."""
     q = connection.ops.quote_name
     counters = q(IndexCounter._meta.db_table)
     fact_table = q(DossierFact._meta.db_table)
@@ -322,22 +336,23 @@ def _recount(first: date | None, last: date | None) -> int:
     windows: dict[str, tuple[date | None, date | None]] = {
         DAY: (first, last),
         MONTH: (month_of(first) if first else None, _month_end(last) if last else None),
+        YEAR: (year_of(first) if first else None, date(last.year, 12, 31) if last else None),
     }
     deleted = IndexCounter.objects.all()
     deleted_q = Q()
     for grain, (a, b) in windows.items():
         part = Q(grain=grain)
         if a is not None:
-            part &= Q(day__gte=a if grain == DAY else month_of(a))
+            part &= Q(day__gte=BUCKET[grain](a))
         if b is not None:
-            part &= Q(day__lte=b if grain == DAY else month_of(b))
+            part &= Q(day__lte=BUCKET[grain](b))
         deleted_q |= part
     deleted.filter(deleted_q).delete()
     written = 0
     with connection.cursor() as cursor:
         for grain, (a, b) in windows.items():
             for day_column, where, expressions in _PARTS:
-                bucket = day_column if grain == DAY else _month_trunc(day_column)
+                bucket = day_column if grain == DAY else _trunc(grain, day_column)
                 conditions = [where]
                 params: list[Any] = []
                 if a is not None:
@@ -373,8 +388,9 @@ def rebuild(first: date | None = None, last: date | None = None, *, progress=Non
 
     With a window, the dossiers recomputed are those active in it (received or submitted by ``last`` and
     not finished before ``first``) plus those whose stored fact counts in it; their changes elsewhere are
-    applied incrementally, then the window's counter rows (its whole months at month grain) are rewritten
-    from the facts. Run it when no command is writing (a concurrent event may be recounted by a later run).
+    applied incrementally, then the window's counter rows (its whole months and years at the coarser grains)
+    are rewritten from the facts. Run it when no command is writing (a concurrent event may be recounted by a
+    later run).
     """
     from motcua.dossiers.models import Dossier
 

@@ -34,7 +34,11 @@ from .facts import INDEX_COLUMNS
 from .models import DossierFact, IndexCounter, IndexDefinition, IndexInput
 from .periods import Period, date_range
 
-DAY, MONTH = IndexCounter.Grain.DAY.value, IndexCounter.Grain.MONTH.value
+DAY, MONTH, YEAR = (
+    IndexCounter.Grain.DAY.value,
+    IndexCounter.Grain.MONTH.value,
+    IndexCounter.Grain.YEAR.value,
+)
 COMPUTED_SOURCE = "Tính từ dữ liệu của hệ thống"
 NO_INPUT = "Chưa có số liệu đầu vào"
 # Items counted by procedure: counter column whose positive sum makes a procedure count.
@@ -48,36 +52,65 @@ class FiguresUnavailable(Exception):
 # --- Windows over the counters ------------------------------------------------------------------------
 
 
-def _month_end(first: date) -> date:
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+def _month_end(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)
 
 
 def _next_month(day: date) -> date:
     return _month_end(day.replace(day=1)) + timedelta(days=1)
 
 
-def window(start: date | None, end: date) -> Q:
-    """Counter rows covering [start, end] exactly once: whole months at month grain, the rest by day.
+def ranges(start: date | None, end: date) -> list[tuple[str, date | None, date]]:
+    """[start, end] as (grain, first bucket, last bucket) ranges covering each day exactly once: leading
+    days, months up to a year boundary, whole years, then months and days to the end.
 
     ``start`` None: from the beginning of time (Biểu 06's carried-over and in-progress sums).
     """
-    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
-    last_full = end.replace(day=1) if end == _month_end(end.replace(day=1)) else None
-    if last_full is None:
-        last_full_candidate = end.replace(day=1) - timedelta(days=1)
-        last_full = last_full_candidate.replace(day=1)
-    if first_full is not None and first_full > last_full:
-        days = Q(grain=DAY, day__lte=end)
-        return days & Q(day__gte=start) if start is not None else days
-    months = Q(grain=MONTH, day__lte=last_full)
-    if first_full is not None:
-        months &= Q(day__gte=first_full)
-    result = months
-    if start is not None and first_full is not None and start < first_full:
-        result |= Q(grain=DAY, day__gte=start, day__lt=first_full)
-    tail = _month_end(last_full) + timedelta(days=1)
-    if tail <= end:
-        result |= Q(grain=DAY, day__gte=tail, day__lte=end)
+    out: list[tuple[str, date | None, date]] = []
+    current = start
+    if current is not None and current.day != 1:
+        head = min(_month_end(current), end)
+        out.append((DAY, current, head))
+        current = head + timedelta(days=1)
+        if current > end:
+            return out
+    if current is not None and current.month != 1:
+        last = current
+        while _next_month(last) <= date(current.year, 12, 1) and _month_end(_next_month(last)) <= end:
+            last = _next_month(last)
+        if _month_end(last) <= end:
+            out.append((MONTH, current, last))
+            current = _month_end(last) + timedelta(days=1)
+            if current > end:
+                return out
+    last_full_year = end.year if (end.month, end.day) == (12, 31) else end.year - 1
+    if current is None or (current.month == 1 and current.day == 1 and current.year <= last_full_year):
+        out.append((YEAR, current, date(last_full_year, 1, 1)))
+        current = date(last_full_year + 1, 1, 1)
+        if current > end:
+            return out
+    last_full_month = (
+        end.replace(day=1)
+        if end == _month_end(end)
+        else (end.replace(day=1) - timedelta(days=1)).replace(day=1)
+    )
+    if current is None or current <= last_full_month:
+        out.append((MONTH, current, last_full_month))
+        current = _month_end(last_full_month) + timedelta(days=1)
+    if current is None or current <= end:
+        out.append((DAY, current, end))
+    return out
+
+
+def window(start: date | None, end: date) -> Q:
+    """Counter rows covering [start, end] exactly once (``ranges``): a year reads one row per unit and
+    procedure, a quarter three, a month one."""
+    result = Q(pk__in=[])
+    for grain, first, last in ranges(start, end):
+        part = Q(grain=grain, day__lte=last)
+        if first is not None:
+            part &= Q(day__gte=first)
+        result |= part
     return result
 
 
@@ -571,24 +604,64 @@ def score(agency: Any, start: date, end: date, procedure: Any = None, *, now: da
 
 
 def monthly_totals(agency: Any, period: Period, *, now: datetime | None = None) -> list[tuple[Period, Any]]:
-    """The total of each month of ``period``'s year up to now (the dashboard's trend)."""
+    """The total of each month of ``period``'s year up to now (the dashboard's trend).
+
+    Three queries for the whole year (month-grain counters grouped by month and procedure, the year's open
+    dossiers with a due date, the unit's inputs) instead of a computation per month; each month is then
+    scored exactly as ``score_units`` would score it (a test compares them).
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
+    year = date_range(date(period.start.year, 1, 1), date(period.start.year, 12, 31))
+    months = [m for m in year.months() if m.start <= today]
+    if not months:
+        return []
+    tree = AgencyTree.load()
+    subtree = sorted(tree.subtree(agency.pk))
+    counts: dict[date, Counts] = defaultdict(Counts)
+    sums = {c: Sum(c) for c in INDEX_COLUMNS}
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in IndexCounter.objects.filter(
+            grain=MONTH, agency_id__in=subtree, day__gte=months[0].start, day__lte=months[-1].start
+        )
+        .values("day", "procedure_id")
+        .annotate(**sums)
+        .order_by()
+    ]
+    for row in rows:
+        month_counts = counts[row["day"]]
+        for column in INDEX_COLUMNS:
+            month_counts.columns[column] += row[column] or 0
+        for flag in PROCEDURE_FLAGS.values():
+            if row[flag]:
+                month_counts.procedures[flag].add(row["procedure_id"])
+    cutoffs = {m.start: m.cutoff(now) for m in months}
+    for day, due in DossierFact.objects.filter(
+        agency_id__in=subtree,
+        day__gte=months[0].start,
+        day__lte=months[-1].end,
+        status="open",
+        judged_due__isnull=False,
+    ).values_list("day", "judged_due"):
+        if due is not None and due < cutoffs[day.replace(day=1)]:
+            counts[day.replace(day=1)].open_late += 1
+    inputs = _inputs([agency.pk], year).get(agency.pk, {})
+    catalogue = Catalogue.load()
     out = []
-    context: Context | None = None
-    for month in date_range(date(period.start.year, 1, 1), date(period.start.year, 12, 31)).months():
-        if month.start > today:
-            break
-        starts = _definition_start(month)
-        if starts is None:
+    snapshots: dict[int, scoring.Definition] = {}
+    for month in months:
+        definition = definition_for(month)
+        if definition is None:
             continue  # no definition scores this month (before the first one was published)
-        if context is None or context.definition.valid_from != starts:
-            context = Context.load(month)
-        scores = score_units(agency, month, now=now, with_children=False, context=context)
-        out.append((month, scores.root.score))
+        if definition.pk not in snapshots:
+            snapshots[definition.pk] = definition.snapshot()
+        ctx = Context(tree, catalogue, snapshots[definition.pk])
+        month_inputs = {
+            item: [r for r in rows if r.period_start >= month.start and r.period_end <= month.end]
+            for item, rows in inputs.items()
+        }
+        month_inputs = {item: rows for item, rows in month_inputs.items() if rows}
+        unit = figures_for(ctx, agency.pk, counts[month.start], month_inputs, month)
+        out.append((month, scoring.score(ctx.definition, unit.figures)))
     return out
-
-
-def _definition_start(period: Period) -> date | None:
-    found = definition_for(period)
-    return (found.valid_from or date.min) if found else None

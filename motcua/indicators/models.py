@@ -673,7 +673,7 @@ class DossierFact(models.Model):
 
 
 class IndexCounter(models.Model):
-    """Counters per unit (competent agency) × day × procedure, and the same per month (``grain``).
+    """Counters per unit (competent agency) × day × procedure, and the same per month and year (``grain``).
 
     Maintained in the transaction of every dossier event (``aggregates.on_event``) by adding the change in
     the dossier's contribution; the dashboards, the API and Biểu 06 read only these rows (and, for dossiers
@@ -683,6 +683,7 @@ class IndexCounter(models.Model):
     class Grain(models.TextChoices):
         DAY = "d", _("Ngày")
         MONTH = "m", _("Tháng")  # ``day`` is the first day of the month
+        YEAR = "y", _("Năm")  # ``day`` is 1 January
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     agency = models.ForeignKey("org.Agency", on_delete=models.CASCADE, related_name="+", db_index=False)

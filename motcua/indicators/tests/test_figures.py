@@ -1,9 +1,13 @@
 """Figures of a unit and period from the aggregates: what each item counts, and agreement with a scan."""
 
+from datetime import date, timedelta
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from motcua.indicators import drilldown, figures, naive, periods
-from motcua.indicators.figures import window
+from motcua.indicators.figures import ranges, window
 from motcua.indicators.models import IndexCounter
 from motcua.indicators.testing import at
 
@@ -147,3 +151,55 @@ def test_the_figures_command_scores_a_unit_from_the_system_data(scenario):
     data = json.loads(out.getvalue())
     assert data["unit"]["code"] == scenario.world.province.code and data["period"]["code"] == "2026-03"
     assert {c["name"] for c in data["children"]} >= {"Sở Tư pháp", "Sở Y tế"}
+
+
+def _days_of(parts, earliest):
+    """Every day the (grain, first, last) ranges cover, in order."""
+    out = []
+    for grain, first, last in parts:
+        day = first or earliest
+        while day <= last:
+            if grain == "d":
+                step = timedelta(days=1)
+            elif grain == "m":
+                step = date(day.year + day.month // 12, day.month % 12 + 1, 1) - day
+            else:
+                step = date(day.year + 1, 1, 1) - day
+            out += [day + timedelta(days=i) for i in range(step.days)]
+            day += step
+    return out
+
+
+@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(0, 1200), st.booleans())
+def test_ranges_cover_every_day_of_a_period_exactly_once(start, length, from_the_beginning):
+    end = start + timedelta(days=length)
+    earliest = date(2019, 1, 1)
+    first = None if from_the_beginning else start
+    expected_start = earliest if from_the_beginning else start
+    days = _days_of(ranges(first, end), earliest)
+    assert days == [expected_start + timedelta(days=i) for i in range((end - expected_start).days + 1)]
+
+
+def test_a_calendar_year_reads_year_rows_and_a_quarter_month_rows():
+    assert ranges(date(2026, 1, 1), date(2026, 12, 31)) == [("y", date(2026, 1, 1), date(2026, 1, 1))]
+    assert ranges(date(2026, 7, 1), date(2026, 9, 30)) == [("m", date(2026, 7, 1), date(2026, 9, 1))]
+
+
+def test_the_monthly_trend_scores_each_month_like_the_dashboard_does(scenario):
+    from motcua.indicators.models import IndexInput
+
+    w = scenario.world
+    IndexInput.objects.create(
+        agency=w.province,
+        period_start=date(2026, 3, 1),
+        period_end=date(2026, 3, 31),
+        item_number="5.1",
+        numerator=3,
+        denominator=4,
+        source="entered",
+    )
+    trend = figures.monthly_totals(w.province, periods.parse("2026"), now=at(NOW))
+    assert [m.code for m, _ in trend] == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    for month, score in trend:
+        alone = figures.score_units(w.province, month, now=at(NOW), with_children=False).root.score
+        assert score == alone, month.code
