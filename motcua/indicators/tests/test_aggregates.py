@@ -286,7 +286,7 @@ class IndexMachine(RuleBasedStateMachine):
 
     def teardown(self):
         now = self.now + timedelta(days=2)
-        for text in ("2026-03", "2026-Q1", "2026-03-04..2026-04-20"):
+        for text in ("2026-Q1", "2026-03-04..2026-04-20"):
             period = periods.parse(text)
             fast = figures.score_units(self.world.province, period, now=now)
             slow = naive.score_units(self.world.province, period, now=now)
@@ -308,5 +308,5 @@ def test_incremental_counters_equal_a_rebuild_and_a_full_scan_after_random_lifec
 
 def settings_for_machine():
     return settings(
-        max_examples=8, stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)
+        max_examples=6, stateful_step_count=20, deadline=None, suppress_health_check=list(HealthCheck)
     )
