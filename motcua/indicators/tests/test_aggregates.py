@@ -310,3 +310,14 @@ def settings_for_machine():
     return settings(
         max_examples=6, stateful_step_count=20, deadline=None, suppress_health_check=list(HealthCheck)
     )
+
+
+def test_a_population_lookup_recorded_later_counts_for_4_6(world):
+    dossier = commands.receive_new(world.alice, payload(world), now=at("2026-03-02T09:00"))
+    assert not DossierFact.objects.get(pk=dossier.pk).population
+    commands.execute(dossier.code, "record_population_use", None, {}, now=at("2026-03-02T09:30"))
+    assert DossierFact.objects.get(pk=dossier.pk).population
+    assert (
+        IndexCounter.objects.get(grain="y", agency=world.justice, procedure=world.procedure).population == 1
+    )
+    assert_rebuild_changes_nothing()
