@@ -16,13 +16,15 @@ so that the noise of a shared machine falls on all of them alike:
   PostgreSQL (row-locked), after it saved back, in the same transaction as the same event, dossier and
   outbox writes as the floor.
 
-Each worker is a process with its own connection; the workers start together (barrier).
+Each worker is a process with its own connection; the workers start together (barrier). All of it runs in
+a scratch database of its own (`<database>_lifecycle`), dropped afterwards.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -320,7 +322,49 @@ def measure(kind: str, workers: int, seconds: float, cast, template: Template) -
     return done, wall
 
 
+@contextmanager
+def _scratch_database():
+    """Run in `<database>_lifecycle`, made for the occasion and dropped after.
+
+    The floor and the peer engine write copies of one real lifecycle's rows (same sizes, same indexes) but
+    do not re-hash them: in the main benchmark database they would be thousands of dossiers that
+    `motcua audit verify` rightly rejects.
+    """
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from psycopg import sql
+
+    from ._common import conninfo
+
+    base = connection.settings_dict["NAME"]
+    name = f"{base}_lifecycle"[:63]
+    admin = conninfo().replace(f"dbname={base}", "dbname=postgres")
+
+    def recreate(create: bool) -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            if create:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    recreate(True)
+    connections.close_all()
+    connection.settings_dict["NAME"] = name
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        yield
+    finally:
+        connections.close_all()
+        connection.settings_dict["NAME"] = base
+        recreate(False)
+
+
 def run(quick: bool) -> list[dict]:
+    with _scratch_database():
+        return _run(quick)
+
+
+def _run(quick: bool) -> list[dict]:
     from importlib import metadata
 
     from ._world import ensure_cast
