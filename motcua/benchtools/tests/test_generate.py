@@ -53,3 +53,16 @@ def test_the_shared_reference_data_is_found_or_absent_cleanly():
     # Both helpers answer None rather than failing when ../shared is not there (CI without shared data).
     for found in (shared_units_file(), shared_catalogue_file()):
         assert found is None or found.is_file()
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_without_the_shared_data_it_generates_in_the_demo_province(settings, tmp_path):
+    settings.SHARED_DIR = tmp_path  # no admin-units, no catalogue sample
+    stats = generate(40, seed=5, procedures=30, workers=1, until=UNTIL, write=_quiet)
+
+    assert stats.dossiers > 30
+    # Received at the demo province's counters (codes start with a unit code of group H99)…
+    assert all(code.split("-")[0].endswith(".H99") for code in Dossier.objects.values_list("code", flat=True))
+    # … and exactly as the commands would have written them.
+    call_command("audit", "verify", stdout=StringIO())
