@@ -194,7 +194,8 @@ def _top_up(scale: int, out: list[dict]) -> int:
     if have < scale:
         workers = 1 if scale - have < 2000 else (os.cpu_count() or 2)
         started = time.perf_counter()
-        stats = generate(scale - have, workers=workers, write=lambda _line: None)
+        # Index counters are not read here; their rebuild (~1 h at 1M) is left to `motcua index rebuild`.
+        stats = generate(scale - have, workers=workers, index=False, write=lambda _line: None)
         seconds = time.perf_counter() - started
         if stats.dossiers >= 1000:
             out.append(

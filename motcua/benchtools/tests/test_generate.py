@@ -37,6 +37,10 @@ def test_generated_dossiers_pass_the_audit_and_continue_the_numbering():
     # Old outbox rows were delivered by the (imagined) worker; none left in flight.
     assert not OutboxMessage.objects.filter(status="in_flight").exists()
     assert stats.states["returned"] > 0 and len(stats.channels) >= 2
+    # The index's aggregates, which the commands keep in step event by event, were recomputed.
+    from motcua.indicators.models import DossierFact
+
+    assert DossierFact.objects.count() == Dossier.objects.count()
 
     more = generate(30, seed=3, procedures=12, workers=1, until=UNTIL, write=_quiet)
     assert Dossier.objects.count() == stats.dossiers + more.dossiers  # a second run adds, codes still unique
