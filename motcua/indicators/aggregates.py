@@ -423,6 +423,11 @@ def rebuild(first: date | None = None, last: date | None = None, *, progress=Non
         written = _recount(first, last)
         if first is None and last is None:
             _mark_checkpoint(settled)
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the rewritten tables, or the planner keeps the pre-rebuild estimates.
+            with connection.cursor() as cursor:
+                for model in (DossierFact, IndexCounter):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return RebuildSummary(dossiers=count, changed=changed, counter_rows=written)
 
 
