@@ -14,6 +14,15 @@ def _fmt(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+def summary_stem(report: dict, json_name: str) -> str:
+    """`latest` for a full run, `latest-quick` for a quick one, `latest-<name>` for a named partial run
+    (so that `--only reads --name …` does not replace the full run's summary)."""
+    stem = json_name.removesuffix(".json").split("-", 3)[-1]  # drop the date
+    if stem in ("bench", "bench-quick"):
+        return "latest-quick" if report["quick"] else "latest"
+    return f"latest-{stem}"
+
+
 def write_summary(report: dict, folder: Path, *, json_name: str) -> Path:
     m = report["machine"]
     lines = [
@@ -56,11 +65,11 @@ def write_summary(report: dict, folder: Path, *, json_name: str) -> Path:
                 if r.get(extra):
                     lines += [f"<details><summary>EXPLAIN (ANALYZE, BUFFERS) — {r['metric']}</summary>", ""]
                     lines += ["```", r[extra].rstrip(), "```", "", "</details>", ""]
-        plot = _plot(name, module["results"], folder, "latest-quick" if report["quick"] else "latest")
+        plot = _plot(name, module["results"], folder, summary_stem(report, json_name))
         if plot:
             plots.append(plot)
             lines += [f"![{name}]({plot.name})", ""]
-    path = folder / ("latest-quick.md" if report["quick"] else "latest.md")
+    path = folder / f"{summary_stem(report, json_name)}.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
