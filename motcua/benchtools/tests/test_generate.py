@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from motcua.benchtools.generate import generate
-from motcua.benchtools.province import shared_catalogue_file, shared_units_file
+from motcua.benchtools.province import ensure_province, shared_catalogue_file, shared_units_file
 from motcua.dossiers.models import Dossier, DossierEvent, DossierSequence, OutboxMessage
 
 UNTIL = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -23,13 +23,17 @@ def _quiet(_line: str) -> None:
 @pytest.mark.django_db
 @pytest.mark.slow
 def test_generated_dossiers_pass_the_audit_and_continue_the_numbering():
+    # Without ../shared the province is the one of `motcua demo`, which comes with dossiers of its own:
+    # set it up first and count what the generator adds.
+    ensure_province(None, 12, _quiet)
+    before, events_before = Dossier.objects.count(), DossierEvent.objects.count()
     stats = generate(120, seed=3, procedures=12, workers=1, until=UNTIL, write=_quiet)
 
-    assert Dossier.objects.count() == stats.dossiers > 100  # a draw may fall after `until`, never more
-    assert DossierEvent.objects.count() == stats.events
+    assert Dossier.objects.count() - before == stats.dossiers > 100  # a draw may fall after `until`
+    assert DossierEvent.objects.count() - events_before == stats.events
     out = StringIO()
     call_command("audit", "verify", stdout=out)  # every chain and every projection
-    assert f"OK: {stats.dossiers} hồ sơ" in out.getvalue()
+    assert f"OK: {before + stats.dossiers} hồ sơ" in out.getvalue()
     # Numbers per receiving unit and day continue where the generated ones stopped.
     for seq in DossierSequence.objects.all():
         prefix = f"{seq.unit_code}-{seq.day:%y%m%d}-"
@@ -43,7 +47,7 @@ def test_generated_dossiers_pass_the_audit_and_continue_the_numbering():
     assert DossierFact.objects.count() == Dossier.objects.count()
 
     more = generate(30, seed=3, procedures=12, workers=1, until=UNTIL, write=_quiet)
-    assert Dossier.objects.count() == stats.dossiers + more.dossiers  # a second run adds, codes still unique
+    assert Dossier.objects.count() == before + stats.dossiers + more.dossiers  # adds; codes still unique
     call_command("audit", "verify", "--sample", "40", stdout=StringIO())
 
 
