@@ -71,6 +71,10 @@ class PaidOnline(models.IntegerChoices):
 
 
 class Dossier(models.Model):
+    # Not a column: (version, hash of that version's event) read with the row lock by the commands, so the
+    # next event links to the chain without one more query (motcua/dossiers/commands.py, _lock).
+    locked_chain_tip: tuple[int, str] | None = None
+
     code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True)
     national_dossier_id = models.CharField(
         _("mã hồ sơ quốc gia"), max_length=60, unique=True, null=True, blank=True
