@@ -89,20 +89,7 @@ def _visible(request) -> QuerySet[Dossier]:
 
 
 def _get(request, code: str) -> Dossier:
-    dossier = (
-        Dossier.objects.select_related(
-            "procedure",
-            "procedure_version",
-            "holder_unit",
-            "holder_user",
-            "reception_point__agency",
-            "return_point",
-            "competent_agency",
-            "process",
-        )
-        .filter(code=code)
-        .first()
-    )
+    dossier = queries.load(code)
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ {code}.")
     if not queries.can_see(request.user, dossier):

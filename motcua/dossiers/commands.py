@@ -11,6 +11,8 @@ Every command runs in one transaction that
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,6 +65,7 @@ from .models import (
     PaymentStatus,
 )
 from .national_view import hoso, hoso_may_change, qua_trinh
+from .queries import attach_places
 
 User = get_user_model()
 
@@ -96,6 +99,7 @@ class Context:
     assignment: RoleAssignment | None = None
     payload: dict[str, Any] = field(default_factory=dict)
     content: str = ""  # NoiDungXuLy: what happened, in Vietnamese, for the progress log
+    candidates: list[RoleAssignment] | None = None  # the user's assignments, when read once for many checks
     _process: Process | None = None
     _cal: WorkingCalendar | None = None
 
@@ -185,7 +189,11 @@ def execute(
 
 def available_actions(dossier: Dossier, user) -> tuple[list[dict], list[dict]]:
     """(actions the user may take now with their fields, actions blocked only by a guard with reasons)."""
+    from .permissions import user_assignments
+
     ctx = Context(dossier, user, timezone.now())
+    if user is not None and getattr(user, "is_authenticated", False):
+        ctx.candidates = user_assignments(user)  # one query for every action's role check
     available, blocked = [], []
     for action, spec in COMMANDS.items():
         if action in RECORDED_BY_SERVICES:
@@ -198,7 +206,7 @@ def available_actions(dossier: Dossier, user) -> tuple[list[dict], list[dict]]:
             "action": action,
             "label": str(Action(action).label),
             "role": ctx.assignment.role if ctx.assignment else None,
-            "fields": spec.params.model_json_schema(),
+            "fields": action_schema(spec.params),
         }
         if action in MOVING_ACTIONS and ctx.step is not None:
             entry["targets"] = [
@@ -212,6 +220,17 @@ def available_actions(dossier: Dossier, user) -> tuple[list[dict], list[dict]]:
         else:
             available.append(entry)
     return available, blocked
+
+
+def action_schema(params: type[BaseModel]) -> dict[str, Any]:
+    """The command's parameter schema, for forms and API clients: a copy, as callers may annotate it."""
+    return copy.deepcopy(_built_schema(params))
+
+
+@functools.cache
+def _built_schema(params: type[BaseModel]) -> dict[str, Any]:
+    # Static per command; pydantic rebuilds it on every call, which cost more than the page's queries.
+    return params.model_json_schema()
 
 
 def receive_new(user, data: dict, *, ip: str | None = None, now: datetime | None = None) -> Dossier:
@@ -340,35 +359,8 @@ def _lock(code: str) -> Dossier:
         raise NotFound(f"Không tìm thấy hồ sơ {code}.") from None
     tip = dossier.locked_last_hash
     dossier.locked_chain_tip = (dossier.version, tip) if tip else None
-    _attach_places(dossier)
+    attach_places(dossier)
     return dossier
-
-
-def _attach_places(dossier: Dossier) -> None:
-    """Fill the dossier's agency and reception-point links with their parents, as the scope checks climb
-    (holding unit → division → agency → parent), in two queries whatever the depth used."""
-    agency_links = ("competent_agency", "handling_unit", "holder_unit")
-    point_links = ("reception_point", "return_point")
-    agency_ids = {getattr(dossier, f"{link}_id") for link in agency_links} - {None}
-    point_ids = {getattr(dossier, f"{link}_id") for link in point_links} - {None}
-    # Three levels of parents and the place cover the trees we have (3–4 deep) and the calendar's lookup
-    # of the province (motcua/deadlines/loader.py, scopes_for); deeper trees still work, lazily.
-    agencies = (
-        Agency.objects.select_related(
-            "parent__parent__parent", "admin_unit__province", "parent__admin_unit__province"
-        ).in_bulk(agency_ids)
-        if agency_ids
-        else {}
-    )
-    points = ReceptionPoint.objects.select_related("agency__parent").in_bulk(point_ids) if point_ids else {}
-    for link in agency_links:
-        pk = getattr(dossier, f"{link}_id")
-        if pk is not None:
-            setattr(dossier, link, agencies[pk])
-    for link in point_links:
-        pk = getattr(dossier, f"{link}_id")
-        if pk is not None:
-            setattr(dossier, link, points[pk])
 
 
 def _authorise(spec: Command, ctx: Context) -> None:
@@ -385,13 +377,15 @@ def _authorise(spec: Command, ctx: Context) -> None:
     if ctx.user is None:  # the system acts for the national platforms; it holds no role
         ctx.assignment = None
         return
-    ctx.assignment = _require_role(ctx.user, role, unit, spec.action)
+    ctx.assignment = _require_role(ctx.user, role, unit, spec.action, ctx.candidates)
 
 
-def _require_role(user, role: str, unit: Agency | None, action: str) -> RoleAssignment:
+def _require_role(
+    user, role: str, unit: Agency | None, action: str, candidates: list[RoleAssignment] | None = None
+) -> RoleAssignment:
     from .permissions import find_assignment
 
-    assignment = find_assignment(user, role, unit)
+    assignment = find_assignment(user, role, unit, candidates)
     if assignment is None:
         from motcua.org.models import Role
 

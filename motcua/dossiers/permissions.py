@@ -10,12 +10,26 @@ from motcua.org.models import Agency, RoleAssignment
 from motcua.org.scopes import covers, roles_of
 
 
-def find_assignment(user, role: str, unit: Agency | None) -> RoleAssignment | None:
-    """The user's valid assignment of `role` that covers `unit`, or None."""
+def find_assignment(
+    user, role: str, unit: Agency | None, candidates: list[RoleAssignment] | None = None
+) -> RoleAssignment | None:
+    """The user's valid assignment of `role` that covers `unit`, or None.
+
+    `candidates`: the user's valid assignments already read (`user_assignments`), for callers that ask for
+    many roles at once (the actions a dossier page offers) — one query instead of one per action.
+    """
     if user is None or not getattr(user, "is_authenticated", False) or unit is None:
         return None
-    # Parents are joined so the scope rule can climb the tree without one query per level.
-    for assignment in roles_of(user).filter(role=role).select_related("agency__parent__parent"):
-        if covers(assignment.agency, role, unit):
+    if candidates is None:
+        candidates = user_assignments(user, role)
+    for assignment in candidates:
+        if assignment.role == role and covers(assignment.agency, role, unit):
             return assignment
     return None
+
+
+def user_assignments(user, role: str | None = None) -> list[RoleAssignment]:
+    """The user's valid assignments (of one role, or all), with the agency parents the scope rule climbs."""
+    # Parents are joined so the scope rule can climb the tree without one query per level.
+    qs = roles_of(user).select_related("agency__parent__parent")
+    return list(qs.filter(role=role) if role is not None else qs)

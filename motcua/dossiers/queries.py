@@ -11,10 +11,53 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from motcua.core.text import fold
-from motcua.org.scopes import agencies_in_scope, roles_of
+from motcua.org.models import Agency, ReceptionPoint
+from motcua.org.scopes import agencies_in_scope, covers, roles_of
 from motcua.workflow.vocabulary import OPEN_STATES
 
 from .models import Consultation, Dossier
+
+# Read with the dossier row; its agencies and reception points come from `attach_places`.
+DIRECT_RELATED = ("procedure", "procedure_version__field", "process", "holder_user")
+
+
+def load(code: str) -> Dossier | None:
+    """One dossier for a page or an API answer, with what they show, in three small queries.
+
+    A single select_related over all ten tables cost PostgreSQL ~20 ms of planning (EXPLAIN, warm
+    session) against ~2 ms once the agencies and points are read apart.
+    """
+    dossier = Dossier.objects.select_related(*DIRECT_RELATED).filter(code=code).first()
+    if dossier is not None:
+        attach_places(dossier)
+    return dossier
+
+
+def attach_places(dossier: Dossier) -> None:
+    """Fill the dossier's agency and reception-point links with their parents, as the scope checks climb
+    (holding unit → division → agency → parent), in two queries whatever the depth used."""
+    agency_links = ("competent_agency", "handling_unit", "holder_unit")
+    point_links = ("reception_point", "return_point")
+    agency_ids = {getattr(dossier, f"{link}_id") for link in agency_links} - {None}
+    point_ids = {getattr(dossier, f"{link}_id") for link in point_links} - {None}
+    # Three levels of parents and the place cover the trees we have (3–4 deep) and the calendar's lookup
+    # of the province (motcua/deadlines/loader.py, scopes_for); deeper trees still work, lazily.
+    agencies = (
+        Agency.objects.select_related(
+            "parent__parent__parent", "admin_unit__province", "parent__admin_unit__province"
+        ).in_bulk(agency_ids)
+        if agency_ids
+        else {}
+    )
+    points = ReceptionPoint.objects.select_related("agency__parent").in_bulk(point_ids) if point_ids else {}
+    for link in agency_links:
+        pk = getattr(dossier, f"{link}_id")
+        if pk is not None:
+            setattr(dossier, link, agencies[pk])
+    for link in point_links:
+        pk = getattr(dossier, f"{link}_id")
+        if pk is not None:
+            setattr(dossier, link, points[pk])
 
 
 def scope_unit_ids(user) -> set[int]:
@@ -39,14 +82,32 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
 
 
 def can_see(user, dossier: Dossier) -> bool:
-    related = {
-        dossier.holder_unit_id,
-        dossier.competent_agency_id,
-        dossier.handling_unit_id,
-        dossier.reception_point.agency_id,
-    }
-    units = scope_unit_ids(user)
-    return bool(units & related) or dossier.consultations.filter(agency_id__in=units).exists()
+    """Whether `user` may see `dossier` — the same answer as `dossier in visible_dossiers(user)`.
+
+    Asked of one dossier, the rule is checked upwards: does one of the user's assignments cover one of
+    the dossier's units (org/scopes.py, `covers`)? That reads the user's assignments and climbs a few
+    parents, instead of listing every unit in the user's scopes (the whole directory of a province).
+    """
+    from .permissions import user_assignments
+
+    assignments = user_assignments(user)
+    if not assignments:
+        return False
+    units = [
+        dossier.holder_unit,
+        dossier.competent_agency,
+        dossier.handling_unit,
+        dossier.reception_point.agency,
+    ]
+    if _covered(assignments, units):
+        return True
+    # A coordinating agency sees the dossiers it was consulted on.
+    consulted = [c.agency for c in dossier.consultations.select_related("agency__parent__parent")]
+    return _covered(assignments, consulted)
+
+
+def _covered(assignments, units) -> bool:
+    return any(covers(a.agency, a.role, unit) for unit in units if unit is not None for a in assignments)
 
 
 def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:

@@ -26,18 +26,6 @@ from .. import actionforms, scans
 from ..roles import workplace
 from .common import forbidden, is_htmx, officer_required
 
-RELATED = (
-    "procedure",
-    "procedure_version",
-    "process",
-    "holder_unit",
-    "holder_user",
-    "reception_point__agency",
-    "return_point",
-    "competent_agency",
-    "handling_unit",
-)
-
 
 @dataclass
 class DueLine:
@@ -52,7 +40,7 @@ class DueLine:
 
 
 def _load(code: str) -> Dossier:
-    dossier = Dossier.objects.select_related(*RELATED).filter(code=code).first()
+    dossier = queries.load(code)
     if dossier is None:
         raise Http404(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
     return dossier
@@ -178,7 +166,7 @@ def _entry(dossier: Dossier, user, action: str) -> dict | None:
         "action": action,
         "label": str(Action(action).label),
         "role": None,
-        "fields": spec.params.model_json_schema(),
+        "fields": commands.action_schema(spec.params),
     }
 
 

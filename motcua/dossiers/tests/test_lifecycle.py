@@ -379,3 +379,38 @@ def test_a_population_lookup_is_recorded_once_with_an_event(world):
     with pytest.raises(GuardFailed):
         run(dossier, "record_population_use", world.carol, {}, "2026-03-03T09:10")
     assert_consistent(dossier)
+
+
+def test_can_see_agrees_with_the_visible_list_for_every_user_at_every_stage(world):
+    # Two ways to ask one question (queries.py): upwards from one dossier, downwards for a list.
+    from motcua.dossiers.queries import can_see, visible_dossiers
+
+    users = [getattr(world, name) for name in ("alice", "bob", "carol", "dave", "erin", "mallory", "olga")]
+    users.append(world.victor)
+    dossier = receive(world)
+    seen_by = []
+
+    def check():
+        fresh = Dossier.objects.get(pk=dossier.pk)
+        row = []
+        for user in users:
+            listed = visible_dossiers(user).filter(pk=dossier.pk).exists()
+            assert can_see(user, fresh) == listed, (user.username, fresh.state)
+            row.append(listed)
+        seen_by.append(row)
+
+    check()
+    drive_to_appraisal(world, dossier)
+    check()
+    run(
+        dossier,
+        "consult",
+        world.carol,
+        {"agency_id": world.construction.pk, "question": "Ý kiến?", "budget_hours": 8},
+        "2026-03-03T09:00",
+    )
+    check()
+    # The answer is not the same for everyone (someone is outside), and the consulted agency's officer
+    # sees the dossier only once consulted.
+    victor = users.index(world.victor)
+    assert not all(seen_by[-1]) and seen_by[-1][victor] and not seen_by[0][victor]
