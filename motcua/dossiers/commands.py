@@ -682,6 +682,8 @@ def _new_dossier(params: p.ReceiveIn, now: datetime) -> tuple[Dossier, list[Doss
     version = (
         ProcedureVersion.objects.filter(procedure=procedure, status=ProcedureVersion.Status.PUBLISHED)
         .select_related("competent_agency", "field")
+        # Read once: components are checked twice (build, required) and the channel gives duration and fees.
+        .prefetch_related("components", "channels__fees")
         .first()
     )
     if version is None:
@@ -715,7 +717,7 @@ def _new_dossier(params: p.ReceiveIn, now: datetime) -> tuple[Dossier, list[Doss
             raise InvalidInput("Cần chọn cơ quan có thẩm quyền giải quyết.", code="agency_required")
         competent = found
     catalogue_channel = CATALOGUE_CHANNEL_FOR_INTAKE[params.channel]
-    option = ChannelOption.objects.filter(version=version, channel=catalogue_channel).first()
+    option = _channel_option(version, catalogue_channel)
     if option is None:
         raise InvalidInput(
             f"Thủ tục {procedure.code} không thực hiện qua hình thức "
@@ -828,9 +830,15 @@ def _save_components(dossier: Dossier, components: list[DossierComponent]) -> No
     DossierComponent.objects.bulk_create(components)
 
 
+def _channel_option(version: ProcedureVersion, channel: str) -> ChannelOption | None:
+    """The version's option for a channel (from the prefetched options when the caller read them)."""
+    found = [o for o in version.channels.all() if o.channel == channel]
+    return min(found, key=lambda o: o.pk) if found else None
+
+
 def _add_catalogue_fees(dossier: Dossier) -> None:
     channel = CATALOGUE_CHANNEL_FOR_INTAKE[dossier.channel]
-    option = ChannelOption.objects.filter(version=dossier.procedure_version, channel=channel).first()
+    option = _channel_option(dossier.procedure_version, channel)
     fees = [
         DossierFee(dossier=dossier, code=f.code, name=f.name[:500], amount=f.amount)
         for f in (option.fees.all() if option else [])
