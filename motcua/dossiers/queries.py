@@ -45,11 +45,17 @@ def attach_places(dossier: Dossier) -> None:
     agencies = (
         Agency.objects.select_related(
             "parent__parent__parent", "admin_unit__province", "parent__admin_unit__province"
-        ).in_bulk(agency_ids)
+        )
+        .order_by()  # a dict by id: no order needed, and Django's ORDER BY handling is costly on wide rows
+        .in_bulk(agency_ids)
         if agency_ids
         else {}
     )
-    points = ReceptionPoint.objects.select_related("agency__parent").in_bulk(point_ids) if point_ids else {}
+    points = (
+        ReceptionPoint.objects.select_related("agency__parent").order_by().in_bulk(point_ids)
+        if point_ids
+        else {}
+    )
     for link in agency_links:
         pk = getattr(dossier, f"{link}_id")
         if pk is not None:
