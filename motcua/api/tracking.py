@@ -48,7 +48,9 @@ def public_status(code: str, id_last4: str) -> dict | None:
 
     Shared by this endpoint and the public tracking page (the QR target), so both reveal exactly the same.
     """
-    dossier = Dossier.objects.select_related("procedure").filter(code=code).first()
+    # The code is unique: no ORDER BY (which `.first()` adds, and which costs Django more CPU on a wide row
+    # than PostgreSQL needs to find it).
+    dossier = next(iter(Dossier.objects.select_related("procedure").filter(code=code).order_by()[:1]), None)
     secret_ok = (
         dossier is not None
         and len(id_last4) == 4
