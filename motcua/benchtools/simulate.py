@@ -97,11 +97,12 @@ class Row:
         for name, factory in cls._factories:
             if name not in values:
                 values[name] = factory()
-        for name in cls._relations.keys() & values.keys():
-            value = values.pop(name)
-            values["_obj_" + name] = value
-            values[cls._relations[name]] = None if value is None else value.pk
-        obj.__dict__.update(values)
+        if not values.keys().isdisjoint(cls._relations):
+            for name in cls._relations.keys() & values.keys():
+                value = values.pop(name)
+                values["_obj_" + name] = value
+                values[cls._relations[name]] = None if value is None else value.pk
+        obj.__dict__ = values  # the keyword arguments are a new dict of this call's own
         return obj
 
 
@@ -255,11 +256,6 @@ class Related:
 _RELATED = ("components", "fees", "results", "drafts", "pauses", "due_adjustments", "consultations")
 
 
-def _related(name: str) -> property:
-    key = "_sim_" + name
-    return property(lambda self: self.__dict__[key], doc=f"The dossier's {name}, in memory.")
-
-
 class _FastForeignKey:
     """What Django's forward descriptor does for the moves the commands make, minus its router checks
     (the commands assign agencies and users of this same database on every move)."""
@@ -288,8 +284,9 @@ def _reload(self) -> None:
 
 # A Dossier whose related managers are in-memory lists. Made with type.__new__ so that Django's model
 # metaclass does not register a new model: instances ARE Dossier rows (same _meta, same columns), only
-# `dossier.components` & co. and three hot foreign keys read and write memory. No wrapper: attribute
-# access costs what it costs on a plain row.
+# `dossier.components` & co. and its foreign keys read and write memory. No wrapper: attribute access costs
+# what it costs on a plain row. The related lists are plain class attributes that each instance's own list
+# shadows (Django's reverse managers are data descriptors, which an instance attribute could not shadow).
 SimDossier: type[Dossier] = type.__new__(
     type(Dossier),
     "SimDossier",
@@ -297,12 +294,9 @@ SimDossier: type[Dossier] = type.__new__(
     {
         "__module__": __name__,
         "__qualname__": "SimDossier",
-        **{name: _related(name) for name in _RELATED},
-        **{
-            name: _FastForeignKey(name, attname)
-            for name, attname in _FOREIGN_KEYS.items()
-            if name in ("holder_unit", "holder_user", "handling_unit")
-        },
+        **dict.fromkeys(_RELATED),
+        **{name: _FastForeignKey(name, attname) for name, attname in _FOREIGN_KEYS.items()},
+        "pk": property(lambda self: self.__dict__["id"]),
         "reload": _reload,
     },
 )
@@ -312,7 +306,7 @@ def sim_dossier(row: Dossier) -> Any:
     """Turn a new, unsaved Dossier into a SimDossier with empty related lists."""
     row.__class__ = SimDossier
     for name in _RELATED:
-        row.__dict__["_sim_" + name] = Related()
+        row.__dict__[name] = Related()
     return row
 
 
@@ -432,7 +426,7 @@ class Simulator:
 
     def __init__(self, directory: Directory, ids: IdPool):
         self.directory = directory
-        self.ids = ids
+        self.ids = ids.take  # called for every row: the pool's function itself, not its wrapper
         self._last_view: dict[int, dict] = {}
         self._built_components: dict[tuple, DossierComponent] = {}
         self._parsed: dict[tuple, Any] = {}
