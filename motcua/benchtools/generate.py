@@ -40,7 +40,7 @@ from motcua.dossiers.models import DossierSequence, OutboxMessage
 from motcua.workflow.models import resolve_process
 
 from . import province as prov
-from .simulate import ROW_MODELS, Directory, IdPool, Intake, Row, SimDossier, Simulator
+from .simulate import ROW_MODELS, Directory, IdPool, Intake, SimDossier, Simulator, as_model
 
 BATCH = 1000  # dossiers per transaction
 # One encoder for every JSON column: `json.dumps(..., ensure_ascii=False)` builds a new one per call, and the
@@ -165,9 +165,7 @@ class Writer:
                 if self.copy:
                     self._copy(model, items)
                 else:
-                    model.objects.bulk_create(
-                        [o.to_model() if isinstance(o, Row) else o for o in items], batch_size=500
-                    )
+                    model.objects.bulk_create([as_model(o) for o in items], batch_size=500)
         self.buffer = {m: [] for m in ROW_MODELS}
         self.count = 0
 

@@ -302,6 +302,36 @@ SimDossier: type[Dossier] = type.__new__(
 )
 
 
+# A dossier component in memory, the same way: hoso() reads every component's catalogue entry, id and file
+# on each national view, and Django's descriptors (a new FieldFile per read) were a visible part of that.
+# `file` is the column's raw value (the generator never attaches files).
+SimComponent: type[DossierComponent] = type.__new__(
+    type(DossierComponent),
+    "SimComponent",
+    (DossierComponent,),
+    {
+        "__module__": __name__,
+        "__qualname__": "SimComponent",
+        **{
+            f.name: _FastForeignKey(f.name, f.attname)
+            for f in DossierComponent._meta.concrete_fields
+            if f.is_relation
+        },
+        "file": None,
+        "pk": property(lambda self: self.__dict__["id"]),
+    },
+)
+
+
+def as_model(obj: Any) -> models.Model:
+    """A simulated row as Django's own instance, for the writers that save through the ORM (SQLite)."""
+    if isinstance(obj, Row):
+        return obj.to_model()
+    if type(obj) is SimComponent:
+        obj.__class__ = DossierComponent  # its FileField wants its FieldFile back to save
+    return obj
+
+
 def sim_dossier(row: Dossier) -> Any:
     """Turn a new, unsaved Dossier into a SimDossier with empty related lists."""
     row.__class__ = SimDossier
@@ -522,7 +552,7 @@ class Simulator:
             template = built.get(key)
             if template is None:
                 template = built[key] = commands._build_components(version, [item])[0]
-            c = DossierComponent.__new__(DossierComponent)
+            c = SimComponent.__new__(SimComponent)
             c.__dict__.update(template.__dict__)
             c._state = ModelState()
             c._state.fields_cache = dict(template._state.fields_cache)
