@@ -6,6 +6,8 @@ the compilation of a query). Counted here, for the default process path of `benc
 
 * **motcua** — every statement Django sends while `commands.receive_new` and the eight `commands.execute`
   run (BEGIN and COMMIT included), per command, with the SQL time PostgreSQL took as Django measured it;
+* the Python CPU time (`time.process_time`) of the same lifecycles run again without the capture — the
+  application's share of a lifecycle's cost, PostgreSQL's work excluded;
 * **floor** — the statements `bench/lifecycle.py`'s floor issues for the same rows (BEGIN and COMMIT
   included), counted on its own cursor.
 
@@ -48,6 +50,23 @@ def _count_ours(cast, lifecycles: int) -> tuple[Counter, Counter, list[str]]:
             counts[key] += len(captured.captured_queries)
             sql_ms[key] += sum(float(q["time"]) for q in captured.captured_queries) * 1000
     return counts, sql_ms, order
+
+
+def _client_cpu_ms(cast, lifecycles: int) -> float:
+    """Python CPU per lifecycle through the commands (what one application process spends)."""
+    import time
+
+    from motcua.dossiers import commands
+
+    from ._world import lifecycle_steps
+
+    steps = lifecycle_steps(cast)
+    started = time.process_time()
+    for n in range(lifecycles):
+        dossier = commands.receive_new(cast.desk, cast.payload(7_500_000 + n))
+        for action, who, data in steps:
+            commands.execute(dossier.code, action, who, data)
+    return (time.process_time() - started) * 1000 / lifecycles
 
 
 def _count_floor(template) -> int:
@@ -97,6 +116,7 @@ def _run(quick: bool) -> list[dict[str, Any]]:
     counts, sql_ms, order = _count_ours(cast, plan["lifecycles"])
     n = plan["lifecycles"]
     ours = sum(counts.values()) / n
+    cpu_ms = _client_cpu_ms(cast, n)
     return [
         record(
             "lifecycle_statements",
@@ -116,4 +136,5 @@ def _run(quick: bool) -> list[dict[str, Any]]:
             higher_is_better=False,
             per_command={key: round(sql_ms[key] / n, 2) for key in order},
         ),
+        record("lifecycle_python_cpu", cpu_ms, "ms/lifecycle", n=n, higher_is_better=False),
     ]
