@@ -219,22 +219,27 @@ def _sql_worker(barrier, index: int, t: Template, seconds: float, spiff: bool) -
         end = started + seconds
         done = 0
         while time.perf_counter() < end:
-            with conn.transaction(), conn.cursor() as cur:
-                dossier_id, code = _receive(cur, t, today)
-                if engine:
-                    cur.execute(t.sql["wf_insert"], [dossier_id, engine.start()], prepare=True)
-                _replay_step(cur, t, 0, dossier_id, actor)
-            for i in range(1, len(t.events)):
-                with conn.transaction(), conn.cursor() as cur:
-                    if engine:
-                        state = cur.execute(t.sql["wf_lock"], [dossier_id], prepare=True).fetchone()[0]
-                        new_state = engine.complete(state, t.actions[i], actor)
-                        cur.execute(t.sql["wf_save"], [new_state, dossier_id], prepare=True)
-                    else:
-                        cur.execute(t.sql["lock"], [code], prepare=True)
-                    _replay_step(cur, t, i, dossier_id, actor)
+            floor_lifecycle(conn, t, today, actor, engine)
             done += 1
         return done, time.perf_counter() - started
+
+
+def floor_lifecycle(conn, t: Template, today: date, actor: int, engine=None) -> None:
+    """One lifecycle of the floor (engine None) or of SpiffWorkflow: one transaction per event."""
+    with conn.transaction(), conn.cursor() as cur:
+        dossier_id, code = _receive(cur, t, today)
+        if engine:
+            cur.execute(t.sql["wf_insert"], [dossier_id, engine.start()], prepare=True)
+        _replay_step(cur, t, 0, dossier_id, actor)
+    for i in range(1, len(t.events)):
+        with conn.transaction(), conn.cursor() as cur:
+            if engine:
+                state = cur.execute(t.sql["wf_lock"], [dossier_id], prepare=True).fetchone()[0]
+                new_state = engine.complete(state, t.actions[i], actor)
+                cur.execute(t.sql["wf_save"], [new_state, dossier_id], prepare=True)
+            else:
+                cur.execute(t.sql["lock"], [code], prepare=True)
+            _replay_step(cur, t, i, dossier_id, actor)
 
 
 class _SpiffEngine:

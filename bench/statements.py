@@ -74,7 +74,7 @@ def _count_floor(template) -> int:
     import psycopg
 
     from ._common import conninfo
-    from .lifecycle import _receive, _replay_step
+    from .lifecycle import floor_lifecycle
 
     class Counting(psycopg.Cursor):
         executed = 0
@@ -84,17 +84,9 @@ def _count_floor(template) -> int:
             return super().execute(*args, **kwargs)
 
     actor = template.events[0][template.positions["event"]["actor_id"]] or 0
-    transactions = 0
     with psycopg.connect(conninfo(), cursor_factory=Counting) as conn:
-        with conn.transaction(), conn.cursor() as cur:
-            dossier_id, code = _receive(cur, template, date.today())
-            _replay_step(cur, template, 0, dossier_id, actor)
-        transactions += 1
-        for i in range(1, len(template.events)):
-            with conn.transaction(), conn.cursor() as cur:
-                cur.execute(template.sql["lock"], [code])
-                _replay_step(cur, template, i, dossier_id, actor)
-            transactions += 1
+        floor_lifecycle(conn, template, date.today(), actor)
+    transactions = len(template.events)  # one per event (floor_lifecycle)
     return Counting.executed + 2 * transactions
 
 

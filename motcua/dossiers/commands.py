@@ -831,9 +831,9 @@ def _save_components(dossier: Dossier, components: list[DossierComponent]) -> No
 
 
 def _channel_option(version: ProcedureVersion, channel: str) -> ChannelOption | None:
-    """The version's option for a channel (from the prefetched options when the caller read them)."""
-    found = [o for o in version.channels.all() if o.channel == channel]
-    return min(found, key=lambda o: o.pk) if found else None
+    """The version's option for a channel — at most one (catalogue_channel_unique) — from the prefetched
+    options when the caller read them."""
+    return next((o for o in version.channels.all() if o.channel == channel), None)
 
 
 def _add_catalogue_fees(dossier: Dossier) -> None:
