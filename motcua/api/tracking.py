@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import UTC
+
 from django.core.cache import cache
+from django.db import connection
+from django.utils.dateparse import parse_datetime
 from ninja import Router
 from ninja.errors import HttpError
 
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.workflow.national import NATIONAL_LABELS
 
 from .schemas import ErrorOut, TrackingOut
@@ -48,35 +53,72 @@ def public_status(code: str, id_last4: str) -> dict | None:
 
     Shared by this endpoint and the public tracking page (the QR target), so both reveal exactly the same.
     """
-    # The code is unique: no ORDER BY (which `.first()` adds, and which costs Django more CPU on a wide row
-    # than PostgreSQL needs to find it).
-    dossier = next(iter(Dossier.objects.select_related("procedure").filter(code=code).order_by()[:1]), None)
-    secret_ok = (
-        dossier is not None
-        and len(id_last4) == 4
-        and id_last4
-        in (
-            dossier.applicant_id_number[-4:],
-            dossier.applicant_phone[-4:] if dossier.applicant_phone else None,
-        )
-    )
-    if not secret_ok:
+    with connection.cursor() as cursor:
+        cursor.execute(lookup_sql(), [code])
+        rows = cursor.fetchall()
+    # Every dossier has at least its creation event, so no row means no dossier.
+    if not rows or not _secret_matches(id_last4, rows[0][1], rows[0][2]):
         # Same answer for "no such dossier" and "wrong digits": the code alone reveals nothing.
         return None
-    assert dossier is not None
+    _pk, _id_number, _phone, procedure_name, national_status, received_at, due_at, returned_at = rows[0][:8]
     return {
-        "code": dossier.code,
-        "procedure_name": dossier.procedure.name,
-        "status": dossier.national_status,
-        "status_label": NATIONAL_LABELS[dossier.national_status],
-        "received_at": dossier.received_at,
-        "due_at": dossier.due_at,
-        "returned_at": dossier.returned_at,
+        "code": code,
+        "procedure_name": procedure_name,
+        "status": national_status,
+        "status_label": NATIONAL_LABELS[national_status],
+        "received_at": _aware(received_at),
+        "due_at": _aware(due_at),
+        "returned_at": _aware(returned_at),
         "timeline": [
-            {"at": e.at, "content": _public_content(e.national_status), "national_status": e.national_status}
-            for e in dossier.events.order_by("seq").only("at", "national_status")
+            {"at": _aware(row[8]), "content": _public_content(row[9]), "national_status": row[9]}
+            for row in rows
         ],
     }
+
+
+@functools.cache  # the vendor's quoting never changes in a process
+def lookup_sql() -> str:
+    """The dossier's public columns with its timeline, one row per event, in one statement.
+
+    The most requested read of the system (every receipt's QR code points here), so it is written by hand:
+    through the ORM the same lookup cost three times the client CPU (0.6 against 0.2 ms per lookup on the
+    benchmark province; two ORM queries or one joined ORM query alike), most of it compiling the query —
+    and under 64 concurrent clients that CPU is the latency (bench/reads.py). Plain SQL that PostgreSQL and
+    SQLite both run; table and column names come from the models.
+    """
+    d, e, p = Dossier._meta, DossierEvent._meta, Dossier._meta.get_field("procedure").related_model._meta
+
+    def col(meta, name: str) -> str:
+        return connection.ops.quote_name(meta.get_field(name).column)
+
+    head = ", ".join(f"d.{col(d, name)}" for name in ("id", "applicant_id_number", "applicant_phone"))
+    tail = ", ".join(
+        f"d.{col(d, name)}" for name in ("national_status", "received_at", "due_at", "returned_at")
+    )
+    events = f"e.{col(e, 'at')}, e.{col(e, 'national_status')}"
+    return (
+        f"SELECT {head}, p.{col(p, 'name')}, {tail}, {events} "
+        f"FROM {connection.ops.quote_name(d.db_table)} d "
+        f"JOIN {connection.ops.quote_name(p.db_table)} p ON p.{col(p, 'id')} = d.{col(d, 'procedure')} "
+        f"JOIN {connection.ops.quote_name(e.db_table)} e ON e.{col(e, 'dossier')} = d.{col(d, 'id')} "
+        f"WHERE d.{col(d, 'code')} = %s ORDER BY e.{col(e, 'seq')}"
+    )
+
+
+def _aware(value):
+    """Datetimes as the ORM would give them: aware, UTC. SQLite hands a raw cursor naive ones (or text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _secret_matches(id_last4: str, id_number: str, phone: str) -> bool:
+    """The last four digits of the ID number, or of the phone number when there is one."""
+    return len(id_last4) == 4 and id_last4 in (id_number[-4:], phone[-4:] if phone else None)
 
 
 def _public_content(status: int) -> str:

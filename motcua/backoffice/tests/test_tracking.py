@@ -76,3 +76,26 @@ def test_the_api_answers_from_the_same_function(world):
     assert api["status"] == shared["status"] == 2
     assert len(api["timeline"]) == len(shared["timeline"]) == 1
     assert Client().get(f"/api/v1/tracking/{dossier.code}", {"id_last4": "9999"}).status_code == 404
+
+
+def test_the_hand_written_lookup_answers_what_the_models_hold(world):
+    """`public_status` reads with one SQL statement of its own; it must agree with the ORM, timestamps
+    aware and in UTC on either database."""
+    dossier = to_appraisal(world, receive(world))
+    commands.execute(dossier.code, "request_supplement", world.carol, {"items": ["x"], "reason": "y"})
+    dossier.refresh_from_db()
+    found = tracking.public_status(dossier.code, "2345")
+    assert found["procedure_name"] == dossier.procedure.name
+    assert found["status"] == dossier.national_status
+    assert (found["received_at"], found["due_at"], found["returned_at"]) == (
+        dossier.received_at,
+        dossier.due_at,
+        dossier.returned_at,
+    )
+    assert found["received_at"].utcoffset() is not None
+    events = list(dossier.events.order_by("seq"))
+    assert [(t["at"], t["national_status"]) for t in found["timeline"]] == [
+        (e.at, e.national_status) for e in events
+    ]
+    assert len(events) >= 4
+    assert tracking.public_status(dossier.code + "9", "2345") is None
