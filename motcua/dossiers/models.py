@@ -225,7 +225,6 @@ class Dossier(models.Model):
             models.Index(fields=["state", "due_at"], name="dossier_state_due"),
             models.Index(fields=["competent_agency", "received_at"], name="dossier_agency_received"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
-            models.Index(fields=["search_text"], name="dossier_search_text"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,40 @@
+"""(PostgreSQL) A trigram index over the open dossiers only, for the inbox's search box.
+
+Every inbox tab shows open dossiers, so the search box looks for a name or code among open work; the
+trigram index over all dossiers (0008) still serves searches across history (the API's list), but at a
+million dossiers its posting lists are a million rows long and one search read 880 index pages (13 ms in
+PostgreSQL, bench/results/latest-session3-reads-1m-new.md). This one holds only open dossiers, which the
+inbox queries imply (`state IN` a subset of the open states), so its size follows the work in hand, not the
+years behind it. Closing a dossier takes it out.
+
+The plain B-tree on `search_text` goes: no query used it (a substring `LIKE '%…%'` cannot), and every
+command that rewrites a dossier row paid for it (130 MB at a million dossiers).
+"""
+
+from django.db import migrations
+
+from motcua.workflow.vocabulary import OPEN_STATES
+
+OPEN = ", ".join(f"'{state}'" for state in sorted(OPEN_STATES))
+CREATE = (
+    "CREATE INDEX IF NOT EXISTS dossier_open_search_trgm ON dossiers_dossier "
+    f"USING gin (search_text gin_trgm_ops) WHERE state IN ({OPEN})"
+)
+DROP = "DROP INDEX IF EXISTS dossier_open_search_trgm"
+
+
+def _run(sql):
+    def apply(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return apply
+
+
+class Migration(migrations.Migration):
+    dependencies = [("dossiers", "0008_inbox_open_indexes")]
+
+    operations = [
+        migrations.RemoveIndex(model_name="dossier", name="dossier_search_text"),
+        migrations.RunPython(_run(CREATE), _run(DROP)),
+    ]
