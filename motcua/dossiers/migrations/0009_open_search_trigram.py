@@ -18,9 +18,9 @@ command that rewrites a dossier row paid for it (130 MB at a million dossiers).
 
 from django.db import migrations
 
-from motcua.workflow.vocabulary import OPEN_STATES
-
-OPEN = ", ".join(f"'{state}'" for state in sorted(OPEN_STATES))
+# The open states as they were when this was written (`workflow.vocabulary.OPEN_STATES`, as 0008 lists
+# them): a migration keeps its own copy, so a later change of the vocabulary cannot rewrite history.
+OPEN = "'awaiting_payment', 'awaiting_supplement', 'processing', 'received', 'submitted'"
 CREATE = (
     "CREATE INDEX IF NOT EXISTS dossier_open_search_trgm ON dossiers_dossier "
     f"USING gin (search_text gin_trgm_ops) WITH (fastupdate = off) WHERE state IN ({OPEN})"
