@@ -109,10 +109,11 @@ def _request(kind: str, inputs: dict, rng: random.Random, now) -> Any:
             user, set(inputs["units"]), set(), now, scope.due_soon_until, []
         )  # a supervisor's reach
         filters = Filters(text=rng.choice(inputs["names"]))
+    qs = apply_filters(tab_queryset(tab, scope), filters)
+    if kind == "search":
         # What the search box runs: the inbox view answers it with the results partial (htmx), a page of
         # matches and no count — the tab counts above it stay those of the unfiltered tabs.
-        return page_of(apply_filters(tab_queryset(tab, scope), filters), filters, 1)
-    qs = apply_filters(tab_queryset(tab, scope), filters)
+        return page_of(qs, filters, 1)
     return bounded_count(qs), page_of(qs, filters, 1)
 
 
