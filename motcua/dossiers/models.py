@@ -97,11 +97,22 @@ class Dossier(models.Model):
     )
     channel = models.CharField(_("kênh tiếp nhận"), max_length=16, choices=IntakeChannel.choices)
     # Three organisation attributes that may all differ (regardless of administrative boundaries).
+    # No single-column index on these two, nor on holder_unit: the composite indexes in Meta lead with
+    # them and serve every lookup by the column alone (a foreign key's check included). A row written to
+    # the busiest tables costs one index entry fewer per redundant index (docs/performance.md §4).
     reception_point = models.ForeignKey(
-        "org.ReceptionPoint", on_delete=models.PROTECT, related_name="+", verbose_name=_("nơi tiếp nhận")
+        "org.ReceptionPoint",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("nơi tiếp nhận"),
     )
     competent_agency = models.ForeignKey(
-        "org.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan có thẩm quyền")
+        "org.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("cơ quan có thẩm quyền"),
     )
     handling_unit = models.ForeignKey(
         "org.Agency",
@@ -156,6 +167,7 @@ class Dossier(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # dossier_unit_state_due leads with it
         verbose_name=_("đơn vị đang giữ"),
     )
     holder_user = models.ForeignKey(
@@ -435,7 +447,8 @@ class DossierEvent(models.Model):
     detectable by `motcua audit verify`.
     """
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # Indexed by the unique (dossier, seq) constraint, which leads with it.
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField(_("số thứ tự"))
     action = models.CharField(_("thao tác"), max_length=32, choices=Action.choices)
     at = models.DateTimeField(_("thời điểm"))
@@ -509,9 +522,12 @@ class OutboxMessage(models.Model):
         DELIVERED = "delivered", _("Đã gửi")
         DEAD = "dead", _("Gửi lỗi, cần xử lý")
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="outbox")
+    # Neither foreign key has an index of its own: outbox_dossier_seq leads with the dossier, and nothing
+    # looks messages up by event (events are never deleted, so the key's delete check never runs). With
+    # ~17 messages per dossier these were the generator's and the commands' most written index entries.
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="outbox", db_index=False)
     dossier_seq = models.PositiveIntegerField()
-    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="outbox")
+    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="outbox", db_index=False)
     topic = models.CharField(max_length=24, choices=Topic.choices)
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
