@@ -231,7 +231,11 @@ def check_references(since: dict[type[models.Model], int]) -> int:
     committed, the database must be regenerated)."""
     checked = 0
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One hash of a million ids per key: in memory rather than in 64 batches on disk (the event key at
+        # 1M: 19 s with the default 4 MB, 9 s with this), and no JIT compilation for one-off queries.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
         for model in ROW_MODELS:
             for f in model._meta.concrete_fields:
                 if not f.is_relation:
