@@ -7,7 +7,8 @@ import multiprocessing
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -84,6 +85,42 @@ def database_url() -> str:
     if s.get("PASSWORD"):
         auth += f":{s['PASSWORD']}"
     return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+@contextmanager
+def sibling_database(suffix: str) -> Iterator[Callable[[bool], None]]:
+    """A new, migrated database `<current>_<suffix>` beside the current one, dropped afterwards.
+
+    Yields `use(sibling)`, which points Django's connections at the new database (True) or back at the
+    original (False). The block starts on the new one and always ends on the original.
+    """
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from psycopg import sql
+
+    base = connection.settings_dict["NAME"]
+    name = f"{base}_{suffix}"[:63]
+    admin = conninfo().replace(f"dbname={base}", "dbname=postgres")
+
+    def recreate(create: bool) -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            if create:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def use(sibling: bool) -> None:
+        connections.close_all()
+        connection.settings_dict["NAME"] = name if sibling else base
+
+    recreate(True)
+    try:
+        use(True)
+        call_command("migrate", interactive=False, verbosity=0)
+        yield use
+    finally:
+        use(False)
+        recreate(False)
 
 
 def in_processes(target: Callable[..., Any], workers: int, *args: Any, timeout: float = 900) -> list[Any]:

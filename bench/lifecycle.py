@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ._common import conninfo, in_processes, record
+from ._common import conninfo, in_processes, record, sibling_database
 
 WORKERS = (1, 4)
 KINDS = ("floor", "motcua", "spiff")
@@ -335,33 +335,8 @@ def _scratch_database():
     do not re-hash them: in the main benchmark database they would be thousands of dossiers that
     `motcua audit verify` rightly rejects.
     """
-    import psycopg
-    from django.core.management import call_command
-    from django.db import connection, connections
-    from psycopg import sql
-
-    from ._common import conninfo
-
-    base = connection.settings_dict["NAME"]
-    name = f"{base}_lifecycle"[:63]
-    admin = conninfo().replace(f"dbname={base}", "dbname=postgres")
-
-    def recreate(create: bool) -> None:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            if create:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-    recreate(True)
-    connections.close_all()
-    connection.settings_dict["NAME"] = name
-    try:
-        call_command("migrate", interactive=False, verbosity=0)
+    with sibling_database("lifecycle"):
         yield
-    finally:
-        connections.close_all()
-        connection.settings_dict["NAME"] = base
-        recreate(False)
 
 
 def run(quick: bool) -> list[dict]:

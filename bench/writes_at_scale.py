@@ -16,46 +16,13 @@ Ratio = lifecycles/s in the full database ÷ in the empty one. Goal: ≥ 1/1.3 �
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Any
 
-from ._common import conninfo, in_processes, record
+from ._common import in_processes, record, sibling_database
 
 FULL = {"seconds": 15.0, "rounds": 3}
 QUICK = {"seconds": 1.0, "rounds": 1}
 GOAL = 1 / 1.3
-
-
-@contextmanager
-def _databases():
-    """Yield a function that points Django at the full database ("full") or the scratch one ("empty")."""
-    import psycopg
-    from django.core.management import call_command
-    from django.db import connection, connections
-    from psycopg import sql
-
-    full = connection.settings_dict["NAME"]
-    empty = f"{full}_writes"[:63]
-    admin = conninfo().replace(f"dbname={full}", "dbname=postgres")
-
-    def recreate(create: bool) -> None:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(empty)))
-            if create:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(empty)))
-
-    def use(which: str) -> None:
-        connections.close_all()
-        connection.settings_dict["NAME"] = full if which == "full" else empty
-
-    recreate(True)
-    try:
-        use("empty")
-        call_command("migrate", interactive=False, verbosity=0)
-        yield use
-    finally:
-        use("full")
-        recreate(False)
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
@@ -65,21 +32,20 @@ def run(quick: bool) -> list[dict[str, Any]]:
     from .lifecycle import _motcua_worker
 
     plan = QUICK if quick else FULL
-    with _databases() as use:
+    with sibling_database("writes") as use:  # the empty database, beside the full one
         casts, sizes = {}, {}
         for which in ("full", "empty"):
-            use(which)
+            use(which == "empty")
             casts[which] = ensure_cast(quick)
             sizes[which] = Dossier.objects.count()
         done = {"full": 0, "empty": 0}
         wall = {"full": 0.0, "empty": 0.0}
         for r in range(plan["rounds"]):
             for which in ("full", "empty") if r % 2 == 0 else ("empty", "full"):
-                use(which)
+                use(which == "empty")
                 [(n, seconds)] = in_processes(_motcua_worker, 1, casts[which], plan["seconds"])
                 done[which] += n
                 wall[which] += seconds
-        use("full")
     rate = {k: done[k] / wall[k] if wall[k] else 0.0 for k in done}
     ratio = rate["full"] / rate["empty"] if rate["empty"] else 0.0
     return [
