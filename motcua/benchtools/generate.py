@@ -7,7 +7,8 @@ procedure, agency, applicant, branch (supplement, refusal, withdrawal, stop, con
 working hours each officer takes — and replay it through `simulate.Simulator`: the same commands, guards,
 deadline engine, events, hash chain and outbox rows as a live system. Rows go to PostgreSQL with COPY in
 batches of about a thousand dossiers per transaction (bulk_create on SQLite), under ids reserved from the
-tables' own sequences.
+tables' own sequences. Where the database role may, the batches skip PostgreSQL's row-by-row foreign-key
+triggers and the run checks every key of what it wrote at the end, set-wise (`check_references`).
 
 Whatever would happen after `until` does not happen: those dossiers stay open where they are, as they would
 on the day the benchmark runs. Outbox rows older than a minute are marked delivered (a live system's worker
@@ -163,8 +164,9 @@ class Writer:
                     cursor.execute("SET LOCAL synchronous_commit = off")
                     if self.skip_key_checks:
                         # No row-by-row foreign-key triggers for this batch: each checked and share-locked
-                        # its parent row (~85 per dossier, a third of PostgreSQL's work here). The run checks
-                        # every reference of the rows it wrote afterwards, set-wise (`check_references`).
+                        # its parent row (~85 per dossier, about a third of PostgreSQL's work here,
+                        # docs/performance.md §4). The run checks every reference of the rows it wrote
+                        # afterwards, set-wise (`check_references`).
                         cursor.execute("SET LOCAL session_replication_role = replica")
             for model in ROW_MODELS:
                 items = self.buffer[model]
@@ -232,8 +234,9 @@ def check_references(since: dict[type[models.Model], int]) -> int:
     checked = 0
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
-        # One hash of a million ids per key: in memory rather than in 64 batches on disk (the event key at
-        # 1M: 19 s with the default 4 MB, 9 s with this), and no JIT compilation for one-off queries.
+        # A hash of millions of ids per key: in memory rather than in dozens of batches on disk, and no JIT
+        # compilation for one-off queries (the whole check at 1M: 113 s with the defaults, 30 s with these;
+        # docs/performance.md §3).
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL jit = off")
         for model in ROW_MODELS:
