@@ -3,7 +3,8 @@ incremental aggregates, against a naive full scan of the dossiers computing the 
 
     DATABASE_URL=postgres://…/motcua_bench .venv/bin/python -m bench --only index_dashboard [--quick]
 
-Data: the province-year of `motcua bench generate` (topped up to 1,000,000 dossiers, 600 in quick mode).
+Data: the province-year of `motcua bench generate` (topped up to 1,000,000 dossiers, 600 in quick mode;
+MOTCUA_BENCH_INDEX_DOSSIERS overrides the full scale, for a whole `make bench` on a slow machine).
 The generator writes rows directly, like a bulk import, so the aggregates are rebuilt first
 (`motcua index rebuild`, timed and reported). Measured, on the period [last generated day − 364, last day]:
 
@@ -47,6 +48,11 @@ def _record(
         "n": n,
         **extra,
     }
+
+
+def _full_scale() -> int:
+    text = os.environ.get("MOTCUA_BENCH_INDEX_DOSSIERS", "").strip()
+    return int(text) if text else FULL["dossiers"]
 
 
 def _top_up(target: int) -> int:
@@ -149,7 +155,7 @@ def run(quick: bool) -> list[dict]:
 
     plan = QUICK if quick else FULL
     _ensure_definition()
-    size = _top_up(plan["dossiers"])
+    size = _top_up(plan["dossiers"] if quick else _full_scale())
     rebuild_s, dossiers = _ensure_aggregates()
     agency = busiest_root()
     rolling = data_year()
