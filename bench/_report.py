@@ -25,10 +25,11 @@ def summary_stem(report: dict, json_name: str) -> str:
 
 def write_summary(report: dict, folder: Path, *, json_name: str) -> Path:
     m = report["machine"]
+    env = "".join(f"{k}={v} " for k, v in report.get("environment", {}).items())
     lines = [
         f"# Benchmark results — {report['started_at'][:10]}{' (quick)' if report['quick'] else ''}",
         "",
-        f"Command: `{report['command']}` (database `{report['database']}`), "
+        f"Command: `{env}{report['command']}` (database `{report['database']}`), "
         f"{report['started_at']} → {report['finished_at']}. Raw figures: `{json_name}`.",
         "",
         f"Machine: {m['cores']} cores, {m['memory_gb']} GB, load average at the end {m['load_average']}, "

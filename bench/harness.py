@@ -169,6 +169,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     modules: dict[str, Any] = {}
     report: dict[str, Any] = {
         "command": command,
+        # The scale knobs (MOTCUA_BENCH_READ_SCALES, …) change what runs: part of the exact command.
+        "environment": {k: v for k, v in sorted(os.environ.items()) if k.startswith("MOTCUA_BENCH_")},
         "started_at": started.isoformat(timespec="seconds"),
         "quick": args.quick,
         "database": connection.settings_dict["NAME"],
