@@ -73,6 +73,9 @@ def run(quick: bool) -> list[dict[str, Any]]:
             target = conninfo().replace(f"dbname={generated}", f"dbname={floor}")
             floor_seconds = max(in_processes(_load, workers, target, parts, skip_key_checks))
             floor_bytes = _table_bytes(target, tables)
+            loaded = _row_count(target, tables)
+            if loaded != rows:  # the floor must have written exactly what the generator did
+                raise RuntimeError(f"the floor loaded {loaded:,} rows, the generator wrote {rows:,}")
         finally:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(floor)))
@@ -160,6 +163,15 @@ def _load(barrier, index: int, target: str, parts: list[dict[str, Path]], skip_k
                     copy.write(chunk)
         conn.commit()
         return time.perf_counter() - started
+
+
+def _row_count(source: str, tables: list[str]) -> int:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(source) as conn:
+        count = sql.SQL("SELECT count(*) FROM {}")
+        return sum(conn.execute(count.format(sql.Identifier(t))).fetchone()[0] for t in tables)
 
 
 def _table_bytes(target: str, tables: list[str]) -> int:
