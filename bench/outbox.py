@@ -59,13 +59,28 @@ def _database_url(tmp: Path) -> str:
     return parts._replace(path=f"/{name}").geturl()
 
 
+def _drop_database(url: str) -> None:
+    """Drop the benchmark's own PostgreSQL database (it stayed behind until the next run)."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return  # SQLite: the file goes with the temporary folder
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
 def run(quick: bool = False) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="motcua-outbox-bench-") as tmp:
-        env = {**os.environ, "DATABASE_URL": _database_url(Path(tmp)), "MOTCUA_VAR_DIR": tmp}
+        url = _database_url(Path(tmp))
+        env = {**os.environ, "DATABASE_URL": url, "MOTCUA_VAR_DIR": tmp}
         env["MOTCUA_SIM_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'sim.sqlite3'}"
         env["MOTCUA_FAST_PASSWORD_HASHER"] = "1"
         argv = [sys.executable, "-m", "bench.outbox", "--child", *(["--quick"] if quick else [])]
-        done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        finally:
+            _drop_database(url)
         if done.returncode != 0:
             raise RuntimeError(f"bench.outbox failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
