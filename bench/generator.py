@@ -41,13 +41,13 @@ def run(quick: bool) -> list[dict[str, Any]]:
     from django.db import connection, connections
     from psycopg import sql
 
-    from motcua.benchtools.generate import generate, may_skip_key_checks
+    from motcua.benchtools.generate import generate, last_ids, may_skip_key_checks
     from motcua.benchtools.province import ensure_province
     from motcua.benchtools.simulate import ROW_MODELS
 
     plan = QUICK if quick else FULL
     workers = cores()
-    tables = [m._meta.db_table for m in ROW_MODELS]
+    tables = [m._meta.db_table for m in ROW_MODELS]  # the dossier tables, which the run writes
     with sibling_database("generator"), tempfile.TemporaryDirectory() as scratch:
         generated = connection.settings_dict["NAME"]
         floor = f"{generated}_floor"[:63]
@@ -56,6 +56,9 @@ def run(quick: bool) -> list[dict[str, Any]]:
         ensure_province(None, 300, lambda _line: None)
         setup_seconds = time.perf_counter() - started
         skip_key_checks = may_skip_key_checks()
+        # Without the shared data the setup is the demo province, dossiers included: those are in the clone
+        # already, so only the rows above these ids are the run's.
+        since = {m._meta.db_table: last_id for m, last_id in last_ids().items()}
         connections.close_all()
         with psycopg.connect(admin, autocommit=True) as conn:  # the same schema and province, no dossiers
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(floor)))
@@ -69,11 +72,11 @@ def run(quick: bool) -> list[dict[str, Any]]:
             stats = generate(plan["dossiers"], workers=workers, index=False, write=lambda _line: None)
             generator_seconds = time.perf_counter() - started
             connections.close_all()
-            parts, rows, size = _dump(conninfo(), tables, workers, Path(scratch))
+            parts, rows, size = _dump(conninfo(), since, workers, Path(scratch))
             target = conninfo().replace(f"dbname={generated}", f"dbname={floor}")
             floor_seconds = max(in_processes(_load, workers, target, parts, skip_key_checks))
             floor_bytes = _table_bytes(target, tables)
-            loaded = _row_count(target, tables)
+            loaded = _row_count(target, since)
             if loaded != rows:  # the floor must have written exactly what the generator did
                 raise RuntimeError(f"the floor loaded {loaded:,} rows, the generator wrote {rows:,}")
         finally:
@@ -112,32 +115,35 @@ def run(quick: bool) -> list[dict[str, Any]]:
     ]
 
 
-def _dump(source: str, tables: list[str], parts: int, folder: Path) -> tuple[list[dict[str, Path]], int, int]:
-    """Each table's rows in `parts` files by id (binary COPY); (files per part, rows, bytes)."""
+def _dump(
+    source: str, since: dict[str, int], parts: int, folder: Path
+) -> tuple[list[dict[str, Path]], int, int]:
+    """The rows above `since` of each table, in `parts` files by dossier (binary COPY); (files per part,
+    rows, bytes)."""
     import psycopg
     from psycopg import sql
 
+    # Split by dossier, so that each connection holds a dossier with all its rows: where the key triggers
+    # stay on, a row must find its parents in its own transaction.
+    dump = sql.SQL(
+        "COPY (SELECT * FROM {} WHERE id > {} AND {} % {} = {} ORDER BY id) TO STDOUT (FORMAT binary)"
+    )
     files: list[dict[str, Path]] = [{} for _ in range(parts)]
-    rows = size = 0
+    size = 0
     with psycopg.connect(source) as conn, conn.cursor() as cursor:
-        for table in tables:
-            rows += cursor.execute(
-                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-            ).fetchone()[0]
+        for table, last in since.items():
             for k in range(parts):
                 path = folder / f"{table}.{k}.copy"
-                query = sql.SQL(
-                    "COPY (SELECT * FROM {} WHERE id % {} = {} ORDER BY id) TO STDOUT (FORMAT binary)"
+                owner = sql.Identifier("id" if table == "dossiers_dossier" else "dossier_id")
+                query = dump.format(
+                    sql.Identifier(table), sql.Literal(last), owner, sql.Literal(parts), sql.Literal(k)
                 )
-                with (
-                    path.open("wb") as out,
-                    cursor.copy(query.format(sql.Identifier(table), parts, k)) as copy,
-                ):
+                with path.open("wb") as out, cursor.copy(query) as copy:
                     for chunk in copy:
                         out.write(chunk)
                 size += path.stat().st_size
                 files[k][table] = path
-    return files, rows, size
+    return files, _row_count(source, since), size
 
 
 def _load(barrier, index: int, target: str, parts: list[dict[str, Path]], skip_key_checks: bool) -> float:
@@ -165,13 +171,17 @@ def _load(barrier, index: int, target: str, parts: list[dict[str, Path]], skip_k
         return time.perf_counter() - started
 
 
-def _row_count(source: str, tables: list[str]) -> int:
+def _row_count(source: str, since: dict[str, int]) -> int:
+    """Rows above `since`, all tables together."""
     import psycopg
     from psycopg import sql
 
+    count = sql.SQL("SELECT count(*) FROM {} WHERE id > {}")
     with psycopg.connect(source) as conn:
-        count = sql.SQL("SELECT count(*) FROM {}")
-        return sum(conn.execute(count.format(sql.Identifier(t))).fetchone()[0] for t in tables)
+        return sum(
+            conn.execute(count.format(sql.Identifier(t), sql.Literal(last))).fetchone()[0]
+            for t, last in since.items()
+        )
 
 
 def _table_bytes(target: str, tables: list[str]) -> int:
