@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from motcua.core.prepared import PreparedQuery
 from motcua.core.text import fold
 from motcua.org.models import Agency, ReceptionPoint
 from motcua.org.scopes import agencies_in_scope, covers, roles_of
@@ -36,6 +37,21 @@ def load(code: str) -> Dossier | None:
     return dossier
 
 
+# A dict by id is built from these: no order needed, and Django's ORDER BY handling is costly on wide rows.
+_AGENCIES = PreparedQuery(
+    lambda ids: (
+        Agency.objects.select_related(
+            "parent__parent__parent", "admin_unit__province", "parent__admin_unit__province"
+        )
+        .filter(pk__in=ids)
+        .order_by()
+    )
+)
+_POINTS = PreparedQuery(
+    lambda ids: ReceptionPoint.objects.select_related("agency__parent").filter(pk__in=ids).order_by()
+)
+
+
 def attach_places(dossier: Dossier) -> None:
     """Fill the dossier's agency and reception-point links with their parents, as the scope checks climb
     (holding unit → division → agency → parent), in two queries whatever the depth used."""
@@ -45,20 +61,9 @@ def attach_places(dossier: Dossier) -> None:
     point_ids = {getattr(dossier, f"{link}_id") for link in point_links} - {None}
     # Three levels of parents and the place cover the trees we have (3–4 deep) and the calendar's lookup
     # of the province (motcua/deadlines/loader.py, scopes_for); deeper trees still work, lazily.
-    agencies = (
-        Agency.objects.select_related(
-            "parent__parent__parent", "admin_unit__province", "parent__admin_unit__province"
-        )
-        .order_by()  # a dict by id: no order needed, and Django's ORDER BY handling is costly on wide rows
-        .in_bulk(agency_ids)
-        if agency_ids
-        else {}
-    )
-    points = (
-        ReceptionPoint.objects.select_related("agency__parent").order_by().in_bulk(point_ids)
-        if point_ids
-        else {}
-    )
+    # Compiled once per process (motcua/core/prepared.py): every command and dossier page runs these two.
+    agencies = {a.pk: a for a in _AGENCIES.fetch(sorted(agency_ids))} if agency_ids else {}
+    points = {p.pk: p for p in _POINTS.fetch(sorted(point_ids))} if point_ids else {}
     for link in agency_links:
         pk = getattr(dossier, f"{link}_id")
         if pk is not None:
