@@ -2,9 +2,9 @@
 
 Why: Django compiles a queryset to SQL on every execution. For the wide `select_related` reads that every
 dossier command makes — the row lock (the dossier with its procedure, version and process) and the agency
-tree of its places — compiling costs more Python than reading the rows: measured on the fifth session's
-machine, ≈ 3.2 ms for the row lock and ≈ 3 ms for the two place queries, per command (docs/performance.md
-§4). Their shape never changes; only a code or a few ids do.
+tree of its places — compiling costs more Python than reading the rows; with these three compiled once,
+the Python per lifecycle fell by about a quarter (docs/performance.md §3, fifth session). Their shape
+never changes; only a code or a few ids do.
 
 How: the queryset is built once with marker values and compiled; the markers' places among the SQL
 parameters are remembered. Each run substitutes the real values, executes the same SQL and turns the rows
