@@ -20,10 +20,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connections, models
 from django.db.models.query import get_related_populators
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -39,19 +41,19 @@ class _Compiled:
     annotations: dict[str, int]
 
 
-class PreparedQuery:
+class PreparedQuery(Generic[M]):
     """`PreparedQuery(build)`, where `build(*values)` returns the queryset; `.fetch(*values)` runs it.
 
     Values are scalars or lists (a list of n values compiles once per n). Each marker must reach the SQL
     as a parameter unchanged (an exact or `in` lookup on the value's own column type).
     """
 
-    def __init__(self, build: Callable[..., models.QuerySet]):
+    def __init__(self, build: Callable[..., models.QuerySet[M]]):
         self._build = build
         self._compiled: dict[tuple, _Compiled] = {}
         self._lock = threading.Lock()
 
-    def fetch(self, *values: Any, using: str = "default") -> list[models.Model]:
+    def fetch(self, *values: Any, using: str = "default") -> list[M]:
         connection = connections[using]
         shape = (using, connection.vendor, *(len(v) if isinstance(v, list | tuple) else None for v in values))
         compiled = self._compiled.get(shape)
@@ -103,14 +105,15 @@ class PreparedQuery:
         )
 
     @staticmethod
-    def _instances(compiled: _Compiled, rows: list, using: str) -> list[models.Model]:
+    def _instances(compiled: _Compiled, rows: list, using: str) -> list[Any]:
         compiler = compiled.compiler
         if compiler.has_extra_select:
             rows = [row[: compiler.col_count] for row in rows]
         if compiled.converters:
             rows = list(compiler.apply_converters(rows, compiled.converters))
         model = compiled.klass_info["model"]
-        populators = get_related_populators(compiled.klass_info, compiler.select, using)
+        # django-stubs describe a later Django (a fourth argument, fetch_mode); the pinned 5.2 takes three.
+        populators = get_related_populators(compiled.klass_info, compiler.select, using)  # type: ignore[call-arg]
         objects = []
         for row in rows:
             obj = model.from_db(using, compiled.init_list, row[compiled.model_slice])

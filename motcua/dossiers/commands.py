@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from pydantic import BaseModel
 
@@ -343,7 +343,7 @@ def recalculate_due(
 # Requirements (who may act) and guards
 
 
-def _locking_read(code: str):
+def _locking_read(code: str) -> QuerySet[Dossier]:
     last_hash = DossierEvent.objects.filter(dossier=OuterRef("pk"), seq=OuterRef("version")).values("hash")
     return (
         Dossier.objects.select_for_update(of=("self",))
@@ -354,7 +354,7 @@ def _locking_read(code: str):
     )
 
 
-_LOCK_QUERY = PreparedQuery(_locking_read)
+_LOCK_QUERY: PreparedQuery[Dossier] = PreparedQuery(_locking_read)
 
 
 def _lock(code: str) -> Dossier:
@@ -367,7 +367,7 @@ def _lock(code: str) -> Dossier:
     if not found:
         raise NotFound(f"Không tìm thấy hồ sơ {code}.")
     dossier = found[0]
-    tip = dossier.locked_last_hash
+    tip = dossier.locked_last_hash  # type: ignore[attr-defined]  # the annotation above
     dossier.locked_chain_tip = (dossier.version, tip) if tip else None
     attach_places(dossier)
     return dossier

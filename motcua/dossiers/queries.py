@@ -38,7 +38,7 @@ def load(code: str) -> Dossier | None:
 
 
 # A dict by id is built from these: no order needed, and Django's ORDER BY handling is costly on wide rows.
-_AGENCIES = PreparedQuery(
+_AGENCIES: PreparedQuery[Agency] = PreparedQuery(
     lambda ids: (
         Agency.objects.select_related(
             "parent__parent__parent", "admin_unit__province", "parent__admin_unit__province"
@@ -47,7 +47,7 @@ _AGENCIES = PreparedQuery(
         .order_by()
     )
 )
-_POINTS = PreparedQuery(
+_POINTS: PreparedQuery[ReceptionPoint] = PreparedQuery(
     lambda ids: ReceptionPoint.objects.select_related("agency__parent").filter(pk__in=ids).order_by()
 )
 
