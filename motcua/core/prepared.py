@@ -44,8 +44,9 @@ class _Compiled:
 class PreparedQuery(Generic[M]):
     """`PreparedQuery(build)`, where `build(*values)` returns the queryset; `.fetch(*values)` runs it.
 
-    Values are scalars or lists (a list of n values compiles once per n). Each marker must reach the SQL
-    as a parameter unchanged (an exact or `in` lookup on the value's own column type).
+    Values are strings, integers or non-empty lists of them (a list of n values compiles once per n). Each
+    must reach the SQL as a parameter unchanged (an exact or `in` lookup on its own column type); a query
+    where one does not is refused when first compiled.
     """
 
     def __init__(self, build: Callable[..., models.QuerySet[M]]):
@@ -54,6 +55,8 @@ class PreparedQuery(Generic[M]):
         self._lock = threading.Lock()
 
     def fetch(self, *values: Any, using: str = "default") -> list[M]:
+        if any(isinstance(v, list | tuple) and not v for v in values):
+            raise ValueError("an empty list selects nothing: ask the database only for something")
         connection = connections[using]
         shape = (using, connection.vendor, *(len(v) if isinstance(v, list | tuple) else None for v in values))
         compiled = self._compiled.get(shape)
@@ -75,7 +78,7 @@ class PreparedQuery(Generic[M]):
         marked: list[Any] = []
         for i, value in enumerate(values):
             if isinstance(value, list | tuple):
-                items = [_marker(value[0] if value else 0, (i, k)) for k in range(len(value))]
+                items = [_marker(value[0], (i, k)) for k in range(len(value))]
                 markers.update({m: (i, k) for k, m in enumerate(items)})
                 marked.append(items)
             else:
@@ -86,7 +89,7 @@ class PreparedQuery(Generic[M]):
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = tuple((n, *markers[p]) for n, p in enumerate(params) if _hashable(p) and p in markers)
-        if sorted((v, k) for _n, v, k in slots) != sorted(markers.values()):
+        if {(v, k) for _n, v, k in slots} != set(markers.values()):
             raise ValueError("a marker did not reach the SQL as a parameter: this query cannot be prepared")
         klass_info = compiler.klass_info
         fields = klass_info["select_fields"]

@@ -97,3 +97,16 @@ def test_a_value_that_does_not_reach_the_sql_unchanged_is_refused():
     query = PreparedQuery(lambda code: Dossier.objects.filter(code__startswith=code))
     with pytest.raises(ValueError, match="cannot be prepared"):
         query.fetch("000.00.10")
+
+
+@pytest.mark.django_db
+def test_a_value_used_twice_is_filled_in_both_places(dossiers):
+    query = PreparedQuery(lambda code: Dossier.objects.filter(code=code).exclude(code__in=[code, "x"]))
+    assert query.fetch(dossiers[0].code) == []
+    both = PreparedQuery(lambda code: Dossier.objects.filter(code=code) | Dossier.objects.filter(code=code))
+    assert [d.pk for d in both.fetch(dossiers[1].code)] == [dossiers[1].pk]
+
+
+def test_an_empty_list_is_refused_rather_than_compiled():
+    with pytest.raises(ValueError, match="empty list"):
+        _AGENCIES.fetch([])
