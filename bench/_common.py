@@ -87,6 +87,23 @@ def database_url() -> str:
     return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
+def recreate_database(name: str, *, create: bool = True, template: str | None = None) -> None:
+    """Drop the database `name` on the current server (connections and all), then create it again — empty, or
+    as a copy of `template` — unless `create` is False."""
+    import psycopg
+    from django.db import connection
+    from psycopg import sql
+
+    admin = conninfo().replace(f"dbname={connection.settings_dict['NAME']}", "dbname=postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if create:
+            statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            if template:
+                statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            conn.execute(statement)
+
+
 @contextmanager
 def sibling_database(suffix: str) -> Iterator[Callable[[bool], None]]:
     """A new, migrated database `<current>_<suffix>` beside the current one, dropped afterwards.
@@ -94,33 +111,24 @@ def sibling_database(suffix: str) -> Iterator[Callable[[bool], None]]:
     Yields `use(sibling)`, which points Django's connections at the new database (True) or back at the
     original (False). The block starts on the new one and always ends on the original.
     """
-    import psycopg
     from django.core.management import call_command
     from django.db import connection, connections
-    from psycopg import sql
 
     base = connection.settings_dict["NAME"]
     name = f"{base}_{suffix}"[:63]
-    admin = conninfo().replace(f"dbname={base}", "dbname=postgres")
-
-    def recreate(create: bool) -> None:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            if create:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
     def use(sibling: bool) -> None:
         connections.close_all()
         connection.settings_dict["NAME"] = name if sibling else base
 
-    recreate(True)
+    recreate_database(name)
     try:
         use(True)
         call_command("migrate", interactive=False, verbosity=0)
         yield use
     finally:
         use(False)
-        recreate(False)
+        recreate_database(name, create=False)
 
 
 def in_processes(target: Callable[..., Any], workers: int, *args: Any, timeout: float = 900) -> list[Any]:

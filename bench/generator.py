@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ._common import conninfo, cores, in_processes, record, sibling_database
+from ._common import conninfo, cores, in_processes, record, recreate_database, sibling_database
 
 FULL = {"dossiers": 20_000}
 QUICK = {"dossiers": 300}
@@ -37,9 +37,7 @@ GOAL_SECONDS_FOR_1M = 15 * 60
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
-    import psycopg
     from django.db import connection, connections
-    from psycopg import sql
 
     from motcua.benchtools.generate import generate, last_ids, may_skip_key_checks
     from motcua.benchtools.province import ensure_province
@@ -51,7 +49,6 @@ def run(quick: bool) -> list[dict[str, Any]]:
     with sibling_database("generator"), tempfile.TemporaryDirectory() as scratch:
         generated = connection.settings_dict["NAME"]
         floor = f"{generated}_floor"[:63]
-        admin = conninfo().replace(f"dbname={generated}", "dbname=postgres")
         started = time.perf_counter()
         ensure_province(None, 300, lambda _line: None)
         setup_seconds = time.perf_counter() - started
@@ -60,13 +57,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
         # already, so only the rows above these ids are the run's.
         since = {m._meta.db_table: last_id for m, last_id in last_ids().items()}
         connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as conn:  # the same schema and province, no dossiers
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(floor)))
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(floor), sql.Identifier(generated)
-                )
-            )
+        recreate_database(floor, template=generated)  # the same schema and province, no dossiers
         try:
             started = time.perf_counter()
             stats = generate(plan["dossiers"], workers=workers, index=False, write=lambda _line: None)
@@ -80,8 +71,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
             if loaded != rows:  # the floor must have written exactly what the generator did
                 raise RuntimeError(f"the floor loaded {loaded:,} rows, the generator wrote {rows:,}")
         finally:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(floor)))
+            recreate_database(floor, create=False)
 
     rate = stats.dossiers / generator_seconds
     floor_rate = stats.dossiers / floor_seconds
